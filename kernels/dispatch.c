@@ -6,6 +6,7 @@
  * (opmask, upper ZMM, ZMM16-31), i.e. (xcr0 & 0xe6) == 0xe6.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cb_kernel_list.h"
@@ -111,10 +112,21 @@ bool cb_isa_compiled(cb_isa isa)
     return cb_kernel_table_for(isa) != NULL;
 }
 
+/* CIFARBENCH_MAX_ISA caps what counts as supported, to see how cifarbench behaves on a CPU
+ * without AVX-512 or AVX2 (as oneDNN's ONEDNN_MAX_CPU_ISA does). Unset or unknown: no cap. */
+static cb_isa max_isa(void)
+{
+    const char *cap = getenv("CIFARBENCH_MAX_ISA");
+    for (int i = 0; cap && i < CB_ISA_COUNT; i++)
+        if (strcmp(cap, isa_names[i]) == 0)
+            return (cb_isa)i;
+    return (cb_isa)(CB_ISA_COUNT - 1);
+}
+
 bool cb_isa_supported(cb_isa isa)
 {
     const cb_cpu_features *f = cb_cpu_features_get();
-    if (!cb_isa_compiled(isa))
+    if (!cb_isa_compiled(isa) || isa > max_isa())
         return false;
     switch (isa) {
     case CB_ISA_SCALAR:
