@@ -1,0 +1,59 @@
+/* cmd_cpu.c - `cifarbench cpu`: the CPU, its features and the kernels auto picks. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "topology.h"
+
+static const char cpu_usage[] =
+    "usage: cifarbench cpu\n"
+    "\n"
+    "Prints the CPU model and topology, the instruction-set features the kernels depend on,\n"
+    "which kernel ISAs this build contains and this CPU supports, and the one 'auto' picks.\n";
+
+static const char *yes_no(bool b)
+{
+    return b ? "yes" : "no";
+}
+
+int cb_cmd_cpu(int argc, char **argv)
+{
+    cb_args a;
+    cb_args_init(&a, "cpu", argc, argv);
+    bool error;
+    while (cb_args_next(&a, &error)) {
+        if (cb_args_is(&a, "--help")) {
+            fputs(cpu_usage, stdout);
+            return CB_EXIT_OK;
+        }
+        cb_args_unknown(&a);
+        return CB_EXIT_USAGE;
+    }
+    if (error)
+        return CB_EXIT_USAGE;
+
+    cb_machine m;
+    cb_machine_describe(&m);
+    const cb_cpu_features *f = cb_cpu_features_get();
+    printf("cpu        %s (%s)\n", m.cpu_model, m.cpu_vendor);
+    printf("topology   %d package(s), %d core(s), %d PU(s), %d NUMA node(s)\n", m.packages,
+           m.cores, m.pus, m.numa_nodes);
+    printf("features   avx2 %s, fma %s, avx512f %s, avx512bw %s, avx512dq %s, avx512vl %s\n",
+           yes_no(f->avx2), yes_no(f->fma), yes_no(f->avx512f), yes_no(f->avx512bw),
+           yes_no(f->avx512dq), yes_no(f->avx512vl));
+    printf("os state   ymm %s, zmm+opmask %s (XCR0)\n", yes_no(f->os_ymm), yes_no(f->os_zmm));
+    printf("kernels   ");
+    for (int i = 0; i < CB_ISA_COUNT; i++) {
+        const cb_isa isa = (cb_isa)i;
+        printf(" %s (%s)", cb_isa_name(isa),
+               !cb_isa_compiled(isa) ? "not built" : cb_isa_supported(isa) ? "supported"
+                                                                            : "unsupported");
+    }
+    printf("\nauto       %s", cb_isa_name(cb_isa_best()));
+    const char *cap = getenv("CIFARBENCH_MAX_ISA");
+    if (cap && *cap)
+        printf(" (capped by CIFARBENCH_MAX_ISA=%s)", cap);
+    printf("\n");
+    return CB_EXIT_OK;
+}

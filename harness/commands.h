@@ -1,0 +1,9 @@
+/* commands.h - the cifarbench sub-commands; each takes the arguments after its name and returns
+ * the process exit code (cli.h). */
+#ifndef CB_COMMANDS_H
+#define CB_COMMANDS_H
+
+int cb_cmd_train(int argc, char **argv);
+int cb_cmd_cpu(int argc, char **argv);
+
+#endif /* CB_COMMANDS_H */

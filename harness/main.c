@@ -1,0 +1,38 @@
+/* main.c - the cifarbench command line: picks the sub-command. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static const char usage[] =
+    "usage: cifarbench COMMAND [options]\n"
+    "\n"
+    "A multithreaded CPU benchmark and kernel suite: trains a small CNN on CIFAR-10 with scalar,\n"
+    "AVX2 or AVX-512 kernels chosen at run time, and times it.\n"
+    "\n"
+    "commands:\n"
+    "  train    train the reference network for an epoch (or more) and report its speed\n"
+    "  cpu      show the CPU, its features and the kernels 'auto' picks\n"
+    "  help     this text\n"
+    "\n"
+    "'cifarbench COMMAND --help' describes a command's options.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return CB_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        fputs(usage, stdout);
+        return CB_EXIT_OK;
+    }
+    if (strcmp(cmd, "train") == 0)
+        return cb_cmd_train(argc - 2, argv + 2);
+    if (strcmp(cmd, "cpu") == 0)
+        return cb_cmd_cpu(argc - 2, argv + 2);
+    fprintf(stderr, "cifarbench: unknown command '%s'\n\n%s", cmd, usage);
+    return CB_EXIT_USAGE;
+}

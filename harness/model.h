@@ -1,0 +1,113 @@
+/*
+ * model.h - the reference network, after the well-known Keras CIFAR-10 tutorial:
+ *
+ *   input [B,32,32,3]
+ *   conv1 3->8 3x3 same + ReLU  -> c1 [B,32,32,8]  -> maxpool 2 -> p1 [B,16,16,8]
+ *   conv2 8->8 3x3 same + ReLU  -> c2 [B,16,16,8]  -> maxpool 2 -> p2 [B,8,8,8] = flatten [B,512]
+ *   dense 512->32 + ReLU        -> h1 [B,32]
+ *   dense 32->K                 -> z  [B,K]  (logits)
+ *   fused output activation + loss (softmax + sparse categorical cross-entropy for K classes)
+ *   Adam over every parameter.
+ *
+ * As in llm.c, each kind of state lives in one allocation: parameters, gradients, the two Adam
+ * moments, and the activations (with their gradients) for the largest batch. A parameter tensor is
+ * a pointer into its slab, so Adam runs as one kernel call over the whole parameter slab.
+ */
+#ifndef CB_MODEL_H
+#define CB_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb_dispatch.h"
+
+/* The output activation and its loss. */
+typedef enum cb_head {
+    CB_HEAD_SOFTMAX_XENT, /* K classes, sparse integer labels */
+    CB_HEAD_SIGMOID_BCE,  /* K independent binary labels (K = 1 for two classes) */
+    CB_HEAD_MSE,          /* linear output, mean squared error */
+    CB_HEAD_MAE,          /* linear output, mean absolute error */
+} cb_head;
+
+typedef struct cb_model_config {
+    int outputs;  /* K, the width of the last dense layer */
+    cb_head head;
+} cb_model_config;
+
+/* The network's fixed dimensions. */
+enum {
+    CB_IN_H = 32, CB_IN_W = 32, CB_IN_C = 3,
+    CB_CONV_C = 8,                      /* channels of both convolutions */
+    CB_FLAT = 8 * 8 * CB_CONV_C,        /* 512 */
+    CB_HIDDEN = 32,
+};
+
+/* Pointers into the parameter (or gradient) slab, in slab order. */
+typedef struct cb_params {
+    float *conv1_w; /* [3,3,3,8]  */
+    float *conv1_b; /* [8]        */
+    float *conv2_w; /* [3,3,8,8]  */
+    float *conv2_b; /* [8]        */
+    float *fc1_w;   /* [512,32]   */
+    float *fc1_b;   /* [32]       */
+    float *fc2_w;   /* [32,K]     */
+    float *fc2_b;   /* [K]        */
+} cb_params;
+
+/* Activations and their gradients for a batch of up to max_batch images. */
+typedef struct cb_acts {
+    float *x;   /* [B,32,32,3] input, pixels / 255 */
+    float *c1;  /* [B,32,32,8] conv1 + ReLU */
+    float *p1;  /* [B,16,16,8] */
+    float *c2;  /* [B,16,16,8] conv2 + ReLU */
+    float *p2;  /* [B,512]     */
+    float *h1;  /* [B,32]      dense1 + ReLU */
+    float *z;   /* [B,K]       logits */
+    float *dz, *dh1, *dp2, *dc2, *dp1, *dc1; /* gradients of the loss, same shapes */
+} cb_acts;
+
+typedef struct cb_model {
+    cb_model_config cfg;
+    int max_batch;
+    size_t param_count;
+    float *param_slab, *grad_slab, *m_slab, *v_slab, *act_slab;
+    cb_params params, grads;
+    cb_acts acts;
+    long step; /* Adam updates done */
+} cb_model;
+
+/* Adam hyper-parameters (Keras defaults). */
+#define CB_ADAM_LR 1e-3f
+#define CB_ADAM_BETA1 0.9f
+#define CB_ADAM_BETA2 0.999f
+#define CB_ADAM_EPS 1e-7f
+
+/* Allocates the slabs and initialises the parameters Keras-style from seed: Glorot-uniform
+ * weights, zero biases, zero Adam moments. Returns 0, or -1 when memory is short. */
+int cb_model_init(cb_model *m, const cb_model_config *cfg, int max_batch, uint64_t seed);
+void cb_model_free(cb_model *m);
+
+/* Forward pass over the batch already in m->acts.x (B <= max_batch): leaves logits in acts.z. */
+void cb_model_forward(cb_model *m, const cb_kernel_table *kt, int batch);
+
+/* Loss of the logits in acts.z against the batch's targets, writing dz. Softmax heads read labels
+ * [B]; the others read targets [B,K]. Returns the mean loss. */
+float cb_model_loss(cb_model *m, const cb_kernel_table *kt, int batch, const int32_t *labels,
+                    const float *targets);
+
+/* Backward pass from acts.dz: fills the gradient slab. */
+void cb_model_backward(cb_model *m, const cb_kernel_table *kt, int batch);
+
+/* One Adam update of every parameter from the gradient slab. */
+void cb_model_update(cb_model *m, const cb_kernel_table *kt);
+
+/* forward + loss + backward + update; returns the batch's mean loss. */
+float cb_model_train_step(cb_model *m, const cb_kernel_table *kt, int batch, const int32_t *labels,
+                          const float *targets);
+
+/* Floating-point operations per image (multiply and add counted separately, convolutions and
+ * dense layers only; conv1 needs no data gradient). */
+double cb_model_flops_forward(const cb_model_config *cfg);
+double cb_model_flops_train(const cb_model_config *cfg);
+
+#endif /* CB_MODEL_H */

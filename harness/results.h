@@ -1,0 +1,29 @@
+/*
+ * results.h - the parts of a result file every command shares (schema in README "Result files").
+ */
+#ifndef CB_RESULTS_H
+#define CB_RESULTS_H
+
+#include <stdbool.h>
+
+#include "cb_dispatch.h"
+#include "cifar10.h"
+#include "json_writer.h"
+#include "topology.h"
+
+#define CB_RESULT_SCHEMA_VERSION 1
+
+typedef struct cb_run_context {
+    cb_isa isa;
+    bool isa_auto;      /* chosen by "auto" rather than forced */
+    int threads;
+    const cb_machine *machine;
+    const cb_cifar10 *data;
+    int train_images, test_images; /* as used */
+} cb_run_context;
+
+/* Writes "schema", "schema_version", "command" and the "context" object into the open top-level
+ * object. */
+void cb_results_header(cb_json *j, const char *command, const cb_run_context *c);
+
+#endif /* CB_RESULTS_H */

@@ -1,0 +1,123 @@
+/* train.c - see train.h. */
+#include "train.h"
+
+#include <stdlib.h>
+
+#include "progress.h"
+#include "rng.h"
+
+enum { EVAL_BATCH = 256 }; /* evaluation needs no gradients, so it runs in larger batches */
+
+int cb_train_max_batch(const cb_train_config *cfg)
+{
+    return cfg->batch > EVAL_BATCH ? cfg->batch : EVAL_BATCH;
+}
+
+static int clamp_count(int asked, int available)
+{
+    return asked > 0 && asked < available ? asked : available;
+}
+
+/* Correct predictions among the batch's logits [n,K]: the arg-max for several classes, the sign
+ * of the single logit for one sigmoid output. */
+static long count_correct(const float *z, int n, int K, const int32_t *labels)
+{
+    long correct = 0;
+    for (int r = 0; r < n; r++) {
+        const float *zr = z + (size_t)r * K;
+        int best = 0;
+        if (K == 1)
+            best = zr[0] > 0.0f;
+        else
+            for (int c = 1; c < K; c++)
+                if (zr[c] > zr[best])
+                    best = c;
+        correct += best == labels[r];
+    }
+    return correct;
+}
+
+/* Mean loss and accuracy of the model over the first `count` images of set. */
+static void evaluate(cb_model *m, const cb_kernel_table *kt, const cb_dataset *set, int count,
+                     int32_t *idx, int32_t *labels, double *loss, double *accuracy)
+{
+    double loss_sum = 0.0;
+    long correct = 0;
+    for (int start = 0; start < count; start += m->max_batch) {
+        const int n = count - start < m->max_batch ? count - start : m->max_batch;
+        for (int i = 0; i < n; i++)
+            idx[i] = start + i;
+        cb_dataset_gather(set, idx, n, m->acts.x, labels);
+        cb_model_forward(m, kt, n);
+        loss_sum += (double)cb_model_loss(m, kt, n, labels, NULL) * n;
+        correct += count_correct(m->acts.z, n, m->cfg.outputs, labels);
+    }
+    *loss = count > 0 ? loss_sum / count : 0.0;
+    *accuracy = count > 0 ? (double)correct / count : 0.0;
+}
+
+int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model,
+             cb_epoch_stats *stats)
+{
+    const cb_kernel_table *kt = cfg->kernels;
+    const int n_train = clamp_count(cfg->train_images, data->train.count);
+    const int n_test = clamp_count(cfg->test_images, data->test.count);
+    const double flops_per_image = cb_model_flops_train(&model->cfg);
+    int32_t *order = malloc(sizeof(int32_t) * (size_t)n_train);
+    int32_t *labels = malloc(sizeof(int32_t) * (size_t)model->max_batch);
+    int32_t *idx = malloc(sizeof(int32_t) * (size_t)model->max_batch);
+    if (!order || !labels || !idx) {
+        free(order);
+        free(labels);
+        free(idx);
+        return -1;
+    }
+
+    cb_rng shuffle_rng;
+    cb_rng_seed(&shuffle_rng, cfg->seed ^ 0x5eed5eed5eed5eedULL);
+    long global_step = 0;
+    for (int e = 0; e < cfg->epochs; e++) {
+        cb_epoch_stats *st = &stats[e];
+        for (int i = 0; i < n_train; i++)
+            order[i] = i;
+        cb_rng_shuffle_i32(&shuffle_rng, order, n_train); /* a new order every epoch, as Keras */
+
+        cb_progress bar;
+        cb_progress_begin(&bar, cfg->progress, "train", n_train);
+        double loss_sum = 0.0;
+        long correct = 0, steps = 0;
+        const double t0 = cb_now();
+        for (int start = 0; start < n_train; start += cfg->batch) {
+            const int n = n_train - start < cfg->batch ? n_train - start : cfg->batch;
+            cb_dataset_gather(&data->train, order + start, n, model->acts.x, labels);
+            const float loss = cb_model_train_step(model, kt, n, labels, NULL);
+            /* The logits of this step's forward pass are still in acts.z. */
+            correct += count_correct(model->acts.z, n, model->cfg.outputs, labels);
+            loss_sum += (double)loss * n;
+            if (cfg->step_losses && global_step < cfg->step_losses_cap)
+                cfg->step_losses[global_step] = loss;
+            global_step++;
+            steps++;
+            if (cfg->progress != CB_PROGRESS_NONE)
+                cb_progress_update(&bar, start + n, loss_sum / (start + n),
+                                   (double)correct / (start + n));
+        }
+        st->seconds = cb_now() - t0;
+        cb_progress_end(&bar);
+
+        st->epoch = e + 1;
+        st->images = n_train;
+        st->steps = steps;
+        st->images_per_s = st->seconds > 0 ? n_train / st->seconds : 0.0;
+        st->gflops = st->images_per_s * flops_per_image * 1e-9;
+        st->train_loss = n_train > 0 ? loss_sum / n_train : 0.0;
+        st->train_accuracy = n_train > 0 ? (double)correct / n_train : 0.0;
+        const double t1 = cb_now();
+        evaluate(model, kt, &data->test, n_test, idx, labels, &st->test_loss, &st->test_accuracy);
+        st->eval_seconds = cb_now() - t1;
+    }
+    free(order);
+    free(labels);
+    free(idx);
+    return 0;
+}

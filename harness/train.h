@@ -1,0 +1,50 @@
+/*
+ * train.h - the epoch loop: shuffling, batching, timing, evaluation and progress.
+ */
+#ifndef CB_TRAIN_H
+#define CB_TRAIN_H
+
+#include <stdint.h>
+
+#include "cifar10.h"
+#include "model.h"
+
+typedef enum cb_progress_mode {
+    CB_PROGRESS_NONE,  /* silent */
+    CB_PROGRESS_BAR,   /* a redrawn bar on stderr (stderr is a terminal) */
+    CB_PROGRESS_LINES, /* a plain line on stderr every tenth of an epoch (logs, CI) */
+} cb_progress_mode;
+
+typedef struct cb_train_config {
+    int epochs;              /* >= 1 */
+    int batch;               /* images per step, >= 1; the last batch of an epoch may be smaller */
+    uint64_t seed;           /* initialisation and shuffling */
+    int train_images;        /* train on the first N training images; 0 = all */
+    int test_images;         /* evaluate on the first N test images; 0 = all */
+    const cb_kernel_table *kernels;
+    cb_progress_mode progress;
+    float *step_losses;      /* optional: receives each step's mean loss, in order */
+    long step_losses_cap;    /* capacity of step_losses */
+} cb_train_config;
+
+typedef struct cb_epoch_stats {
+    int epoch;              /* 1-based */
+    long images, steps;
+    double seconds;         /* wall time of the training pass (batch assembly + steps), no evaluation */
+    double images_per_s;
+    double gflops;          /* achieved, from cb_model_flops_train() */
+    double train_loss;      /* mean over the epoch's images, as Keras reports it */
+    double train_accuracy;  /* from the logits seen during training */
+    double test_loss, test_accuracy;
+    double eval_seconds;    /* wall time of the evaluation pass */
+} cb_epoch_stats;
+
+/* The model's batch capacity that cb_train needs for a configuration. */
+int cb_train_max_batch(const cb_train_config *cfg);
+
+/* Trains model (initialised with at least cb_train_max_batch() capacity) for cfg->epochs epochs on
+ * data, filling stats[0 .. epochs-1]. Returns 0, or -1 when memory is short. */
+int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model,
+             cb_epoch_stats *stats);
+
+#endif /* CB_TRAIN_H */
