@@ -7,6 +7,8 @@
 
 #include "rng.h"
 
+static int chunk_count(int batch);
+
 /* Element counts of the parameter tensors, in slab order (matches cb_params). */
 static void param_sizes(const cb_model_config *cfg, size_t sizes[8])
 {
@@ -71,6 +73,7 @@ int cb_model_init(cb_model *m, const cb_model_config *cfg, int max_batch, uint64
     memset(m, 0, sizeof *m);
     m->cfg = *cfg;
     m->max_batch = max_batch;
+    m->threads = 1;
     size_t ps[8], as[13];
     param_sizes(cfg, ps);
     for (int i = 0; i < 8; i++)
@@ -82,7 +85,10 @@ int cb_model_init(cb_model *m, const cb_model_config *cfg, int max_batch, uint64
     m->m_slab = alloc_floats(m->param_count);
     m->v_slab = alloc_floats(m->param_count);
     m->act_slab = alloc_floats(act_count);
-    if (!m->param_slab || !m->grad_slab || !m->m_slab || !m->v_slab || !m->act_slab) {
+    m->chunk_stride = (m->param_count + 15) / 16 * 16;
+    m->chunk_grad_slab = alloc_floats(m->chunk_stride * (size_t)chunk_count(max_batch));
+    if (!m->param_slab || !m->grad_slab || !m->m_slab || !m->v_slab || !m->act_slab ||
+        !m->chunk_grad_slab) {
         cb_model_free(m);
         return -1;
     }
@@ -107,32 +113,159 @@ void cb_model_free(cb_model *m)
     free(m->m_slab);
     free(m->v_slab);
     free(m->act_slab);
+    free(m->chunk_grad_slab);
     memset(m, 0, sizeof *m);
 }
 
-static cb_conv_shape conv1_shape(int batch)
+static cb_conv_shape conv1_shape(int n)
 {
-    return (cb_conv_shape){batch, CB_IN_H, CB_IN_W, CB_IN_C, CB_CONV_C};
+    return (cb_conv_shape){n, CB_IN_H, CB_IN_W, CB_IN_C, CB_CONV_C};
 }
 
-static cb_conv_shape conv2_shape(int batch)
+static cb_conv_shape conv2_shape(int n)
 {
-    return (cb_conv_shape){batch, CB_IN_H / 2, CB_IN_W / 2, CB_CONV_C, CB_CONV_C};
+    return (cb_conv_shape){n, CB_IN_H / 2, CB_IN_W / 2, CB_CONV_C, CB_CONV_C};
 }
 
-void cb_model_forward(cb_model *m, const cb_kernel_table *kt, int batch)
+static int chunk_count(int batch)
+{
+    return (batch + CB_CHUNK_IMAGES - 1) / CB_CHUNK_IMAGES;
+}
+
+/* The activations of the images from `first` on: every tensor of acts, offset by first images. */
+static cb_acts acts_from(const cb_model *m, int first)
+{
+    size_t s[13];
+    act_sizes(&m->cfg, s);
+    cb_acts c = m->acts;
+    float **t[13] = {&c.x,  &c.c1,  &c.p1,  &c.c2,  &c.p2,  &c.h1, &c.z,
+                     &c.dz, &c.dh1, &c.dp2, &c.dc2, &c.dp1, &c.dc1};
+    for (int i = 0; i < 13; i++)
+        *t[i] += s[i] * (size_t)first;
+    return c;
+}
+
+/* Chunk c's weight gradients, in the chunk-gradient slab. */
+static cb_params chunk_grads(const cb_model *m, int c)
+{
+    size_t ps[8];
+    param_sizes(&m->cfg, ps);
+    cb_params g;
+    point_params(m->chunk_grad_slab + (size_t)c * m->chunk_stride, ps, &g);
+    return g;
+}
+
+/* The layers, forward, over n images whose activations start at a. */
+static void forward_images(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a, int n)
 {
     const cb_params *p = &m->params;
-    cb_acts *a = &m->acts;
-    const cb_conv_shape s1 = conv1_shape(batch), s2 = conv2_shape(batch);
-    const cb_pool_shape q1 = {batch, s1.h, s1.w, CB_CONV_C}, q2 = {batch, s2.h, s2.w, CB_CONV_C};
+    const cb_conv_shape s1 = conv1_shape(n), s2 = conv2_shape(n);
+    const cb_pool_shape q1 = {n, s1.h, s1.w, CB_CONV_C}, q2 = {n, s2.h, s2.w, CB_CONV_C};
 
     kt->conv3x3_fwd(&s1, a->x, p->conv1_w, p->conv1_b, a->c1, 1);
     kt->maxpool2_fwd(&q1, a->c1, a->p1);
     kt->conv3x3_fwd(&s2, a->p1, p->conv2_w, p->conv2_b, a->c2, 1);
     kt->maxpool2_fwd(&q2, a->c2, a->p2);
-    kt->dense_fwd(batch, CB_FLAT, CB_HIDDEN, a->p2, p->fc1_w, p->fc1_b, a->h1, 1);
-    kt->dense_fwd(batch, CB_HIDDEN, m->cfg.outputs, a->h1, p->fc2_w, p->fc2_b, a->z, 0);
+    kt->dense_fwd(n, CB_FLAT, CB_HIDDEN, a->p2, p->fc1_w, p->fc1_b, a->h1, 1);
+    kt->dense_fwd(n, CB_HIDDEN, m->cfg.outputs, a->h1, p->fc2_w, p->fc2_b, a->z, 0);
+}
+
+/* The layers, backward, over n images from a->dz: activation gradients in a, weight gradients
+ * (of these n images only) in g. */
+static void backward_images(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a, int n,
+                            const cb_params *g)
+{
+    const cb_params *p = &m->params;
+    const cb_conv_shape s1 = conv1_shape(n), s2 = conv2_shape(n);
+    const cb_pool_shape q1 = {n, s1.h, s1.w, CB_CONV_C}, q2 = {n, s2.h, s2.w, CB_CONV_C};
+    const size_t N = (size_t)n;
+
+    kt->dense_bwd(n, CB_HIDDEN, m->cfg.outputs, a->h1, p->fc2_w, a->dz, a->dh1, g->fc2_w,
+                  g->fc2_b);
+    kt->relu_bwd(N * CB_HIDDEN, a->h1, a->dh1, a->dh1);
+    kt->dense_bwd(n, CB_FLAT, CB_HIDDEN, a->p2, p->fc1_w, a->dh1, a->dp2, g->fc1_w, g->fc1_b);
+    kt->maxpool2_bwd(&q2, a->c2, a->p2, a->dp2, a->dc2);
+    kt->relu_bwd(N * s2.h * s2.w * CB_CONV_C, a->c2, a->dc2, a->dc2);
+    kt->conv3x3_bwd_data(&s2, a->dc2, p->conv2_w, a->dp1);
+    kt->conv3x3_bwd_weights(&s2, a->p1, a->dc2, g->conv2_w, g->conv2_b);
+    kt->maxpool2_bwd(&q1, a->c1, a->p1, a->dp1, a->dc1);
+    kt->relu_bwd(N * s1.h * s1.w * CB_CONV_C, a->c1, a->dc1, a->dc1);
+    kt->conv3x3_bwd_weights(&s1, a->x, a->dc1, g->conv1_w, g->conv1_b);
+}
+
+/*
+ * The "_team" functions hold orphaned `omp for` loops: called inside a parallel region they
+ * share the work among its threads (and end with its barrier); called outside one, the calling
+ * thread does all of it.
+ */
+
+/* Gather (when the batch comes from a data set) and forward, chunk by chunk. */
+static void forward_team(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b)
+{
+#pragma omp for schedule(static)
+    for (int c = 0; c < chunk_count(b->n); c++) {
+        const int first = c * CB_CHUNK_IMAGES;
+        const int n = b->n - first < CB_CHUNK_IMAGES ? b->n - first : CB_CHUNK_IMAGES;
+        const cb_acts a = acts_from(m, first);
+        if (b->set)
+            cb_dataset_gather(b->set, b->idx + first, n, a.x, b->labels + first);
+        forward_images(m, kt, &a, n);
+    }
+}
+
+static void backward_team(const cb_model *m, const cb_kernel_table *kt, int batch)
+{
+#pragma omp for schedule(static)
+    for (int c = 0; c < chunk_count(batch); c++) {
+        const int first = c * CB_CHUNK_IMAGES;
+        const int n = batch - first < CB_CHUNK_IMAGES ? batch - first : CB_CHUNK_IMAGES;
+        const cb_acts a = acts_from(m, first);
+        const cb_params g = chunk_grads(m, c);
+        backward_images(m, kt, &a, n, &g);
+    }
+}
+
+/* Parameters are summed and updated in blocks of this many floats (a multiple of every vector
+ * width), so each block's elements take the same kernel path whatever the thread count. */
+enum { PARAM_BLOCK = 1024 };
+
+static int param_blocks(const cb_model *m)
+{
+    return (int)((m->param_count + PARAM_BLOCK - 1) / PARAM_BLOCK);
+}
+
+/* grad[lo, lo+len) = sum over chunks, in chunk order, of the chunk gradients. */
+static void sum_chunk_grads(cb_model *m, int chunks, size_t lo, size_t len)
+{
+    float *g = m->grad_slab + lo;
+    memcpy(g, m->chunk_grad_slab + lo, len * sizeof *g);
+    for (int c = 1; c < chunks; c++) {
+        const float *cg = m->chunk_grad_slab + (size_t)c * m->chunk_stride + lo;
+        for (size_t i = 0; i < len; i++)
+            g[i] += cg[i];
+    }
+}
+
+/* Sums the chunk gradients (when chunks > 0) and/or runs Adam (when h != NULL), block by block. */
+static void params_team(cb_model *m, const cb_kernel_table *kt, int chunks,
+                        const cb_adam_hparams *h)
+{
+#pragma omp for schedule(static)
+    for (int blk = 0; blk < param_blocks(m); blk++) {
+        const size_t lo = (size_t)blk * PARAM_BLOCK;
+        const size_t len = m->param_count - lo < PARAM_BLOCK ? m->param_count - lo : PARAM_BLOCK;
+        if (chunks > 0)
+            sum_chunk_grads(m, chunks, lo, len);
+        if (h)
+            kt->adam(len, m->param_slab + lo, m->grad_slab + lo, m->m_slab + lo, m->v_slab + lo,
+                     h);
+    }
+}
+
+void cb_model_forward(cb_model *m, const cb_kernel_table *kt, const cb_batch *b)
+{
+#pragma omp parallel num_threads(m->threads)
+    forward_team(m, kt, b);
 }
 
 float cb_model_loss(cb_model *m, const cb_kernel_table *kt, int batch, const int32_t *labels,
@@ -155,40 +288,38 @@ float cb_model_loss(cb_model *m, const cb_kernel_table *kt, int batch, const int
 
 void cb_model_backward(cb_model *m, const cb_kernel_table *kt, int batch)
 {
-    const cb_params *p = &m->params, *g = &m->grads;
-    cb_acts *a = &m->acts;
-    const cb_conv_shape s1 = conv1_shape(batch), s2 = conv2_shape(batch);
-    const cb_pool_shape q1 = {batch, s1.h, s1.w, CB_CONV_C}, q2 = {batch, s2.h, s2.w, CB_CONV_C};
-    const size_t B = (size_t)batch;
+#pragma omp parallel num_threads(m->threads)
+    {
+        backward_team(m, kt, batch);
+        params_team(m, kt, chunk_count(batch), NULL);
+    }
+}
 
-    kt->dense_bwd(batch, CB_HIDDEN, m->cfg.outputs, a->h1, p->fc2_w, a->dz, a->dh1, g->fc2_w,
-                  g->fc2_b);
-    kt->relu_bwd(B * CB_HIDDEN, a->h1, a->dh1, a->dh1);
-    kt->dense_bwd(batch, CB_FLAT, CB_HIDDEN, a->p2, p->fc1_w, a->dh1, a->dp2, g->fc1_w, g->fc1_b);
-    kt->maxpool2_bwd(&q2, a->c2, a->p2, a->dp2, a->dc2);
-    kt->relu_bwd(B * s2.h * s2.w * CB_CONV_C, a->c2, a->dc2, a->dc2);
-    kt->conv3x3_bwd_data(&s2, a->dc2, p->conv2_w, a->dp1);
-    kt->conv3x3_bwd_weights(&s2, a->p1, a->dc2, g->conv2_w, g->conv2_b);
-    kt->maxpool2_bwd(&q1, a->c1, a->p1, a->dp1, a->dc1);
-    kt->relu_bwd(B * s1.h * s1.w * CB_CONV_C, a->c1, a->dc1, a->dc1);
-    kt->conv3x3_bwd_weights(&s1, a->x, a->dc1, g->conv1_w, g->conv1_b);
+static cb_adam_hparams next_adam_step(cb_model *m)
+{
+    m->step++;
+    return cb_adam_hparams_at(CB_ADAM_LR, CB_ADAM_BETA1, CB_ADAM_BETA2, CB_ADAM_EPS, m->step);
 }
 
 void cb_model_update(cb_model *m, const cb_kernel_table *kt)
 {
-    m->step++;
-    const cb_adam_hparams h =
-        cb_adam_hparams_at(CB_ADAM_LR, CB_ADAM_BETA1, CB_ADAM_BETA2, CB_ADAM_EPS, m->step);
-    kt->adam(m->param_count, m->param_slab, m->grad_slab, m->m_slab, m->v_slab, &h);
+    const cb_adam_hparams h = next_adam_step(m);
+#pragma omp parallel num_threads(m->threads)
+    params_team(m, kt, 0, &h);
 }
 
-float cb_model_train_step(cb_model *m, const cb_kernel_table *kt, int batch, const int32_t *labels,
-                          const float *targets)
+float cb_model_train_step(cb_model *m, const cb_kernel_table *kt, const cb_batch *b)
 {
-    cb_model_forward(m, kt, batch);
-    const float loss = cb_model_loss(m, kt, batch, labels, targets);
-    cb_model_backward(m, kt, batch);
-    cb_model_update(m, kt);
+    const cb_adam_hparams h = next_adam_step(m);
+    float loss = NAN;
+#pragma omp parallel num_threads(m->threads)
+    {
+        forward_team(m, kt, b); /* barrier 1 */
+#pragma omp single
+        loss = cb_model_loss(m, kt, b->n, b->labels, b->targets); /* barrier 2 */
+        backward_team(m, kt, b->n);                               /* barrier 3 */
+        params_team(m, kt, chunk_count(b->n), &h);                /* barrier 4 */
+    }
     return loss;
 }
 

@@ -12,6 +12,15 @@
  * As in llm.c, each kind of state lives in one allocation: parameters, gradients, the two Adam
  * moments, and the activations (with their gradients) for the largest batch. A parameter tensor is
  * a pointer into its slab, so Adam runs as one kernel call over the whole parameter slab.
+ *
+ * Threads (OpenMP, m->threads of them). A batch is cut into chunks of CB_CHUNK_IMAGES images,
+ * a cut that depends on the batch only, never on the thread count. Each chunk runs forward and
+ * backward on its own images and writes its own weight gradients (one slice of the chunk-gradient
+ * slab); the batch gradient is then the sum of the chunk gradients in chunk order, computed
+ * element-wise with the parameters split between the threads, and Adam runs on the same split.
+ * No float is ever summed in an order that depends on the threads, so for a given ISA the results
+ * are bit-identical from run to run *and* for every thread count. One training step is one
+ * OpenMP parallel region with CB_STEP_BARRIERS barriers (see cb_model_train_step).
  */
 #ifndef CB_MODEL_H
 #define CB_MODEL_H
@@ -20,6 +29,7 @@
 #include <stdint.h>
 
 #include "cb_dispatch.h"
+#include "cifar10.h"
 
 /* The output activation and its loss. */
 typedef enum cb_head {
@@ -66,11 +76,22 @@ typedef struct cb_acts {
     float *dz, *dh1, *dp2, *dc2, *dp1, *dc1; /* gradients of the loss, same shapes */
 } cb_acts;
 
+/* Images per chunk: the unit of work a thread takes, and of the gradient sum's order. Batch 32
+ * gives 8 chunks, enough for 8 threads; smaller chunks would add gradient-summing work. */
+enum { CB_CHUNK_IMAGES = 4 };
+
+/* Barriers in one training step: after gather+forward, after the loss, after backward, and the
+ * end of the region after the gradient sum + Adam. */
+enum { CB_STEP_BARRIERS = 4 };
+
 typedef struct cb_model {
     cb_model_config cfg;
     int max_batch;
+    int threads;          /* OpenMP threads of every pass; 1 after cb_model_init */
     size_t param_count;
+    size_t chunk_stride;  /* floats between two chunks' gradients (param_count rounded up to 16) */
     float *param_slab, *grad_slab, *m_slab, *v_slab, *act_slab;
+    float *chunk_grad_slab; /* [max_batch / CB_CHUNK_IMAGES rounded up][chunk_stride] */
     cb_params params, grads;
     cb_acts acts;
     long step; /* Adam updates done */
@@ -87,23 +108,34 @@ typedef struct cb_model {
 int cb_model_init(cb_model *m, const cb_model_config *cfg, int max_batch, uint64_t seed);
 void cb_model_free(cb_model *m);
 
-/* Forward pass over the batch already in m->acts.x (B <= max_batch): leaves logits in acts.z. */
-void cb_model_forward(cb_model *m, const cb_kernel_table *kt, int batch);
+/* One batch: n <= max_batch images, gathered from set (uint8 -> float, by the threads that use
+ * them) at idx[0..n-1] with their labels written to labels[0..n-1]; or, when set is NULL, already
+ * in acts.x with labels given. targets [n,K] feed the non-softmax heads. */
+typedef struct cb_batch {
+    int n;
+    const cb_dataset *set;
+    const int32_t *idx;
+    int32_t *labels;
+    const float *targets;
+} cb_batch;
+
+/* Forward pass over the batch: leaves logits in acts.z. */
+void cb_model_forward(cb_model *m, const cb_kernel_table *kt, const cb_batch *b);
 
 /* Loss of the logits in acts.z against the batch's targets, writing dz. Softmax heads read labels
  * [B]; the others read targets [B,K]. Returns the mean loss. */
 float cb_model_loss(cb_model *m, const cb_kernel_table *kt, int batch, const int32_t *labels,
                     const float *targets);
 
-/* Backward pass from acts.dz: fills the gradient slab. */
+/* Backward pass from acts.dz: fills the gradient slab (the chunk gradients summed in order). */
 void cb_model_backward(cb_model *m, const cb_kernel_table *kt, int batch);
 
 /* One Adam update of every parameter from the gradient slab. */
 void cb_model_update(cb_model *m, const cb_kernel_table *kt);
 
-/* forward + loss + backward + update; returns the batch's mean loss. */
-float cb_model_train_step(cb_model *m, const cb_kernel_table *kt, int batch, const int32_t *labels,
-                          const float *targets);
+/* gather + forward + loss + backward + update in one parallel region; returns the batch's mean
+ * loss. */
+float cb_model_train_step(cb_model *m, const cb_kernel_table *kt, const cb_batch *b);
 
 /* Floating-point operations per image (multiply and add counted separately, convolutions and
  * dense layers only; conv1 needs no data gradient). */

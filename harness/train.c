@@ -47,8 +47,8 @@ static void evaluate(cb_model *m, const cb_kernel_table *kt, const cb_dataset *s
         const int n = count - start < m->max_batch ? count - start : m->max_batch;
         for (int i = 0; i < n; i++)
             idx[i] = start + i;
-        cb_dataset_gather(set, idx, n, m->acts.x, labels);
-        cb_model_forward(m, kt, n);
+        const cb_batch b = {.n = n, .set = set, .idx = idx, .labels = labels};
+        cb_model_forward(m, kt, &b);
         loss_sum += (double)cb_model_loss(m, kt, n, labels, NULL) * n;
         correct += count_correct(m->acts.z, n, m->cfg.outputs, labels);
     }
@@ -60,6 +60,7 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
              cb_epoch_stats *stats)
 {
     const cb_kernel_table *kt = cfg->kernels;
+    model->threads = cfg->threads > 0 ? cfg->threads : 1;
     const int n_train = clamp_count(cfg->train_images, data->train.count);
     const int n_test = clamp_count(cfg->test_images, data->test.count);
     const double flops_per_image = cb_model_flops_train(&model->cfg);
@@ -89,8 +90,8 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
         const double t0 = cb_now();
         for (int start = 0; start < n_train; start += cfg->batch) {
             const int n = n_train - start < cfg->batch ? n_train - start : cfg->batch;
-            cb_dataset_gather(&data->train, order + start, n, model->acts.x, labels);
-            const float loss = cb_model_train_step(model, kt, n, labels, NULL);
+            const cb_batch b = {.n = n, .set = &data->train, .idx = order + start, .labels = labels};
+            const float loss = cb_model_train_step(model, kt, &b);
             /* The logits of this step's forward pass are still in acts.z. */
             correct += count_correct(model->acts.z, n, model->cfg.outputs, labels);
             loss_sum += (double)loss * n;

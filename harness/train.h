@@ -22,6 +22,7 @@ typedef struct cb_train_config {
     int train_images;        /* train on the first N training images; 0 = all */
     int test_images;         /* evaluate on the first N test images; 0 = all */
     const cb_kernel_table *kernels;
+    int threads;             /* OpenMP threads (see model.h); 0 = 1. Pinning: team.h */
     cb_progress_mode progress;
     float *step_losses;      /* optional: receives each step's mean loss, in order */
     long step_losses_cap;    /* capacity of step_losses */

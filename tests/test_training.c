@@ -134,7 +134,7 @@ static double batch_loss(cb_model *m, const cb_kernel_table *kt, int n, const fl
                          const int32_t *labels)
 {
     memcpy(m->acts.x, x, sizeof(float) * (size_t)n * CB_IN_H * CB_IN_W * CB_IN_C);
-    cb_model_forward(m, kt, n);
+    cb_model_forward(m, kt, &(cb_batch){.n = n});
     return cb_model_loss(m, kt, n, labels, NULL);
 }
 
