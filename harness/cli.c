@@ -74,14 +74,24 @@ void cb_args_unknown(const cb_args *a)
             a->name, a->command);
 }
 
-bool cb_cli_select_isa(const char *requested, cb_isa *isa, bool *is_auto)
+bool cb_cli_check_max_isa(void)
 {
     const char *cap = getenv("CIFARBENCH_MAX_ISA");
-    if (cap && *cap && (!cb_isa_parse(cap, isa, is_auto) || *is_auto)) {
+    cb_isa isa;
+    bool is_auto;
+    if (cap && *cap && (!cb_isa_parse(cap, &isa, &is_auto) || is_auto)) {
         fprintf(stderr, "cifarbench: unknown CIFARBENCH_MAX_ISA '%s': use scalar, avx2 or avx512\n",
                 cap);
         return false;
     }
+    return true;
+}
+
+bool cb_cli_select_isa(const char *requested, cb_isa *isa, bool *is_auto)
+{
+    const char *cap = getenv("CIFARBENCH_MAX_ISA");
+    if (!cb_cli_check_max_isa())
+        return false;
     const char *from = "--isa";
     if (!requested) {
         requested = getenv("CIFARBENCH_ISA");

@@ -36,4 +36,8 @@ void cb_args_unknown(const cb_args *a);
  * caller exits with CB_EXIT_USAGE; there is never a silent fallback. */
 bool cb_cli_select_isa(const char *requested, cb_isa *isa, bool *is_auto);
 
+/* Checks CIFARBENCH_MAX_ISA: unset, empty or an ISA name is fine; anything else is reported and
+ * returns false (exit 2). */
+bool cb_cli_check_max_isa(void);
+
 #endif /* CB_CLI_H */

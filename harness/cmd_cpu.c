@@ -9,8 +9,9 @@
 static const char cpu_usage[] =
     "usage: cifarbench cpu\n"
     "\n"
-    "Prints the CPU model and topology, the instruction-set features the kernels depend on,\n"
-    "which kernel ISAs this build contains and this CPU supports, and the one 'auto' picks.\n";
+    "Prints the instruction-set features the kernels depend on, which kernel ISAs this build\n"
+    "contains and this CPU supports, the one 'auto' picks, and what hwloc sees: CPU model,\n"
+    "packages, cores, PUs, NUMA nodes, every cache level with its size, and the topology tree.\n";
 
 static const char *yes_no(bool b)
 {
@@ -30,15 +31,12 @@ int cb_cmd_cpu(int argc, char **argv)
         cb_args_unknown(&a);
         return CB_EXIT_USAGE;
     }
-    if (error)
+    if (error || !cb_cli_check_max_isa())
         return CB_EXIT_USAGE;
 
     cb_machine m;
     cb_machine_describe(&m);
     const cb_cpu_features *f = cb_cpu_features_get();
-    printf("cpu        %s (%s)\n", m.cpu_model, m.cpu_vendor);
-    printf("topology   %d package(s), %d core(s), %d PU(s), %d NUMA node(s)\n", m.packages,
-           m.cores, m.pus, m.numa_nodes);
     printf("features   avx2 %s, fma %s, avx512f %s, avx512bw %s, avx512dq %s, avx512vl %s\n",
            yes_no(f->avx2), yes_no(f->fma), yes_no(f->avx512f), yes_no(f->avx512bw),
            yes_no(f->avx512dq), yes_no(f->avx512vl));
@@ -55,5 +53,6 @@ int cb_cmd_cpu(int argc, char **argv)
     if (cap && *cap)
         printf(" (capped by CIFARBENCH_MAX_ISA=%s)", cap);
     printf("\n");
+    cb_machine_print(&m, stdout);
     return CB_EXIT_OK;
 }

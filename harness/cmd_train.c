@@ -7,78 +7,38 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "results.h"
-#include "train.h"
+#include "run.h"
 
-static const char train_usage[] =
+static const char train_usage_head[] =
     "usage: cifarbench train [options]\n"
     "\n"
     "Trains the reference CNN (conv 3->8, pool, conv 8->8, pool, dense 32, dense 10, softmax +\n"
     "sparse categorical cross-entropy, Adam) on CIFAR-10 and reports the time per epoch.\n"
     "\n"
     "options:\n"
-    "  --data DIR         CIFAR-10 binary files (data_batch_1..5.bin, test_batch.bin). Default:\n"
-    "                     $CIFARBENCH_DATA, else ../shared/cifar10/cifar-10-batches-bin when it\n"
-    "                     exists, else a generated CIFAR-shaped synthetic set (the output says which)\n"
-    "  --epochs N         epochs to train (default 1)\n"
-    "  --batch B          images per step (default 32)\n"
-    "  --seed S           seed of initialisation and shuffling (default 1)\n"
-    "  --isa NAME         kernels: scalar, avx2, avx512 or auto (default: $CIFARBENCH_ISA, else auto,\n"
-    "                     the best this CPU supports); an ISA the CPU lacks is an error\n"
-    "  --images N         train on the first N training images only (default: all 50000)\n"
-    "  --test-images N    evaluate on the first N test images only (default: all 10000)\n"
-    "  --json FILE        also write the results as JSON (written whole or not at all)\n"
-    "  --help             this text\n";
-
-typedef struct train_options {
-    const char *data_dir, *json_path, *isa;
-    cb_train_config cfg;
-} train_options;
+    "  --epochs N         epochs to train (default 1)\n";
 
 /* Returns -1 to go on, else the exit code. */
-static int parse_options(int argc, char **argv, train_options *o)
+static int parse_options(int argc, char **argv, cb_run_options *o)
 {
-    memset(o, 0, sizeof *o);
-    o->cfg.epochs = 1;
-    o->cfg.batch = 32;
-    o->cfg.seed = 1;
+    cb_run_options_init(o);
     cb_args a;
     cb_args_init(&a, "train", argc, argv);
     bool error;
     long long v;
     while (cb_args_next(&a, &error)) {
+        const int shared = cb_run_options_parse(o, &a);
+        if (shared < 0)
+            return CB_EXIT_USAGE;
+        if (shared > 0)
+            continue;
         if (cb_args_is(&a, "--help")) {
-            fputs(train_usage, stdout);
+            printf("%s%s  --help             this text\n", train_usage_head, cb_run_options_help);
             return CB_EXIT_OK;
-        } else if (cb_args_is(&a, "--data")) {
-            if (!(o->data_dir = cb_args_value(&a)))
-                return CB_EXIT_USAGE;
-        } else if (cb_args_is(&a, "--json")) {
-            if (!(o->json_path = cb_args_value(&a)))
-                return CB_EXIT_USAGE;
-        } else if (cb_args_is(&a, "--isa")) {
-            if (!(o->isa = cb_args_value(&a)))
-                return CB_EXIT_USAGE;
         } else if (cb_args_is(&a, "--epochs")) {
             if (!cb_args_int(&a, 1, 10000, &v))
                 return CB_EXIT_USAGE;
             o->cfg.epochs = (int)v;
-        } else if (cb_args_is(&a, "--batch")) {
-            if (!cb_args_int(&a, 1, 65536, &v))
-                return CB_EXIT_USAGE;
-            o->cfg.batch = (int)v;
-        } else if (cb_args_is(&a, "--seed")) {
-            if (!cb_args_int(&a, 0, INT64_MAX, &v))
-                return CB_EXIT_USAGE;
-            o->cfg.seed = (uint64_t)v;
-        } else if (cb_args_is(&a, "--images")) {
-            if (!cb_args_int(&a, 1, 1000000000, &v))
-                return CB_EXIT_USAGE;
-            o->cfg.train_images = (int)v;
-        } else if (cb_args_is(&a, "--test-images")) {
-            if (!cb_args_int(&a, 1, 1000000000, &v))
-                return CB_EXIT_USAGE;
-            o->cfg.test_images = (int)v;
         } else {
             cb_args_unknown(&a);
             return CB_EXIT_USAGE;
@@ -98,7 +58,7 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-static void print_summary(const train_options *o, const cb_run_context *c,
+static void print_summary(const cb_run_options *o, const cb_run_context *c,
                           const cb_epoch_stats *st, double flops)
 {
     printf("\ncifarbench train: %d epoch(s) of %d images, batch %d, seed %llu\n", o->cfg.epochs,
@@ -107,7 +67,10 @@ static void print_summary(const train_options *o, const cb_run_context *c,
            c->machine->pus);
     printf("  kernels  %s%s\n", cb_isa_name(c->isa),
            c->isa_auto ? " (auto: the best this CPU supports)" : " (forced)");
-    printf("  threads  %d\n", c->threads);
+    printf("  threads  %d, bind %s (thread:PUs", c->threads, cb_bind_name(c->bind));
+    for (int t = 0; t < c->threads; t++)
+        printf(" %d:%s", t, c->bindings[t]);
+    printf(")\n");
     printf("  data     %s\n", c->data->source);
     printf("  work     %.3f MFLOP per training image, %.1f GFLOP per epoch\n", flops * 1e-6,
            flops * c->train_images * 1e-9);
@@ -129,7 +92,7 @@ static void print_summary(const train_options *o, const cb_run_context *c,
     }
 }
 
-static int write_json(const train_options *o, const cb_run_context *c, const cb_epoch_stats *st,
+static int write_json(const cb_run_options *o, const cb_run_context *c, const cb_epoch_stats *st,
                       const cb_model_config *mc)
 {
     cb_json j;
@@ -177,58 +140,44 @@ static int write_json(const train_options *o, const cb_run_context *c, const cb_
 
 int cb_cmd_train(int argc, char **argv)
 {
-    train_options o;
+    cb_run_options o;
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0)
         return rc;
-    cb_run_context c = {.threads = 1};
-    if (!cb_cli_select_isa(o.isa, &c.isa, &c.isa_auto))
-        return CB_EXIT_USAGE;
-    o.cfg.kernels = cb_kernel_table_for(c.isa);
-    o.cfg.progress = isatty(STDERR_FILENO) ? CB_PROGRESS_BAR : CB_PROGRESS_LINES;
-
-    cb_machine machine;
-    cb_machine_describe(&machine);
-    c.machine = &machine;
-
-    static cb_cifar10 data;
-    char note[4400], err[4400];
-    if (cb_cifar10_open(o.data_dir, &data, note, sizeof note, err, sizeof err) != 0) {
-        fprintf(stderr, "cifarbench train: %s\n", err);
-        return CB_EXIT_FAILURE;
-    }
-    fprintf(stderr, "cifarbench train: %s\n", note);
-    c.data = &data;
-    c.train_images = o.cfg.train_images > 0 && o.cfg.train_images < data.train.count
-                         ? o.cfg.train_images : data.train.count;
-    c.test_images = o.cfg.test_images > 0 && o.cfg.test_images < data.test.count
-                        ? o.cfg.test_images : data.test.count;
+    static cb_run run; /* large: the thread bindings */
+    if ((rc = cb_run_prepare(&run, &o, "train")) >= 0)
+        return rc;
+    o.cfg.threads = run.ctx.threads;
+    const cb_run_context *c = &run.ctx;
 
     const cb_model_config mc = {CB_CIFAR_CLASSES, CB_HEAD_SOFTMAX_XENT};
     cb_model model;
     cb_epoch_stats *stats = calloc((size_t)o.cfg.epochs, sizeof *stats);
-    if (!stats || cb_model_init(&model, &mc, cb_train_max_batch(&o.cfg), o.cfg.seed) != 0 ||
-        cb_train(&o.cfg, &data, &model, stats) != 0) {
+    const bool model_ok =
+        stats && cb_model_init(&model, &mc, cb_train_max_batch(&o.cfg), o.cfg.seed) == 0;
+    if (!model_ok || cb_train(&o.cfg, &run.data, &model, stats) != 0) {
         fprintf(stderr, "cifarbench train: out of memory\n");
+        if (model_ok)
+            cb_model_free(&model);
         free(stats);
-        cb_cifar10_free(&data);
+        cb_run_free(&run);
         return CB_EXIT_FAILURE;
     }
-    print_summary(&o, &c, stats, cb_model_flops_train(&mc));
+    print_summary(&o, c, stats, cb_model_flops_train(&mc));
     rc = CB_EXIT_OK;
-    if (o.json_path) {
-        if (write_json(&o, &c, stats, &mc) == 0)
-            printf("  results  %s\n", o.json_path);
-        else
-            rc = CB_EXIT_FAILURE;
-    }
     for (int e = 0; e < o.cfg.epochs; e++)
         if (!isfinite(stats[e].train_loss)) {
             fprintf(stderr, "cifarbench train: the training loss is not finite\n");
             rc = CB_EXIT_FAILURE;
         }
+    if (rc == CB_EXIT_OK && o.json_path) {
+        if (write_json(&o, c, stats, &mc) == 0)
+            printf("  results  %s\n", o.json_path);
+        else
+            rc = CB_EXIT_FAILURE;
+    }
     cb_model_free(&model);
     free(stats);
-    cb_cifar10_free(&data);
+    cb_run_free(&run);
     return rc;
 }

@@ -4,6 +4,7 @@
 #define CB_COMMANDS_H
 
 int cb_cmd_train(int argc, char **argv);
+int cb_cmd_scale(int argc, char **argv);
 int cb_cmd_cpu(int argc, char **argv);
 
 #endif /* CB_COMMANDS_H */

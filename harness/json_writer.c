@@ -150,6 +150,23 @@ void cb_json_bool(cb_json *j, const char *key, bool value)
     append(j, value ? "true" : "false", value ? 4 : 5);
 }
 
+int cb_check_file_writable(const char *path, char *err, size_t errlen)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
+        snprintf(err, errlen, "%s: path too long", path);
+        return -1;
+    }
+    const int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    unlink(tmp);
+    return 0;
+}
+
 int cb_write_file_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen)
 {
     char tmp[4096];

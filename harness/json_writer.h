@@ -35,4 +35,8 @@ void cb_json_bool(cb_json *j, const char *key, bool value);
  * the old file or the new one, never a part. Returns 0, or -1 with a message in err. */
 int cb_write_file_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen);
 
+/* Checks, before any long work, that cb_write_file_atomic(path) could create its temporary file
+ * (the directory exists and is writable). Returns 0, or -1 with a message in err. */
+int cb_check_file_writable(const char *path, char *err, size_t errlen);
+
 #endif /* CB_JSON_WRITER_H */

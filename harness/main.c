@@ -13,7 +13,8 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  train    train the reference network for an epoch (or more) and report its speed\n"
-    "  cpu      show the CPU, its features and the kernels 'auto' picks\n"
+    "  scale    train at 1, 2, ... N threads: images/s, speed-up and parallel efficiency\n"
+    "  cpu      show the CPU, its features, its topology and the kernels 'auto' picks\n"
     "  help     this text\n"
     "\n"
     "'cifarbench COMMAND --help' describes a command's options.\n";
@@ -31,6 +32,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "train") == 0)
         return cb_cmd_train(argc - 2, argv + 2);
+    if (strcmp(cmd, "scale") == 0)
+        return cb_cmd_scale(argc - 2, argv + 2);
     if (strcmp(cmd, "cpu") == 0)
         return cb_cmd_cpu(argc - 2, argv + 2);
     fprintf(stderr, "cifarbench: unknown command '%s'\n\n%s", cmd, usage);

@@ -21,11 +21,7 @@ void cb_results_header(cb_json *j, const char *command, const cb_run_context *c)
     cb_json_int(j, "schema_version", CB_RESULT_SCHEMA_VERSION);
     cb_json_string(j, "command", command);
     cb_json_object_begin(j, "context");
-    cb_json_string(j, "cpu_model", c->machine->cpu_model);
-    cb_json_string(j, "cpu_vendor", c->machine->cpu_vendor);
-    cb_json_int(j, "packages", c->machine->packages);
-    cb_json_int(j, "cores", c->machine->cores);
-    cb_json_int(j, "pus", c->machine->pus);
+    cb_machine_json(j, "machine", c->machine);
     cb_json_string(j, "isa", cb_isa_name(c->isa));
     cb_json_bool(j, "isa_auto", c->isa_auto);
     cb_json_array_begin(j, "isas_supported");
@@ -34,6 +30,11 @@ void cb_results_header(cb_json *j, const char *command, const cb_run_context *c)
             cb_json_string(j, NULL, cb_isa_name((cb_isa)i));
     cb_json_array_end(j);
     cb_json_int(j, "threads", c->threads);
+    cb_json_string(j, "bind", cb_bind_name(c->bind));
+    cb_json_array_begin(j, "thread_pus");
+    for (int t = 0; t < c->threads; t++)
+        cb_json_string(j, NULL, c->bindings[t]);
+    cb_json_array_end(j);
     cb_json_string(j, "compiler", CB_COMPILER);
     cb_json_string(j, "build_flags", CB_BUILD_FLAGS);
     cb_json_string(j, "git_revision", CB_GIT_REVISION);

@@ -9,6 +9,7 @@
 #include "cb_dispatch.h"
 #include "cifar10.h"
 #include "json_writer.h"
+#include "team.h"
 #include "topology.h"
 
 #define CB_RESULT_SCHEMA_VERSION 1
@@ -16,7 +17,9 @@
 typedef struct cb_run_context {
     cb_isa isa;
     bool isa_auto;      /* chosen by "auto" rather than forced */
-    int threads;
+    int threads;        /* as read back from the running team */
+    cb_bind bind;
+    char bindings[CB_MAX_THREADS][24]; /* bindings[t]: PUs thread t may run on, e.g. "0" */
     const cb_machine *machine;
     const cb_cifar10 *data;
     int train_images, test_images; /* as used */

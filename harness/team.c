@@ -1,0 +1,111 @@
+/* team.c - see team.h. */
+#include "team.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "progress.h"
+
+const char *cb_bind_name(cb_bind b)
+{
+    return b == CB_BIND_CORE ? "core" : "none";
+}
+
+bool cb_bind_parse(const char *name, cb_bind *b)
+{
+    if (strcmp(name, "core") == 0)
+        *b = CB_BIND_CORE;
+    else if (strcmp(name, "none") == 0)
+        *b = CB_BIND_NONE;
+    else
+        return false;
+    return true;
+}
+
+int cb_team_check(int threads, cb_bind bind, const cb_machine *m, char *err, size_t errlen)
+{
+    if (threads < 1 || threads > CB_MAX_THREADS) {
+        snprintf(err, errlen, "--threads %d: use 1 to %d", threads, m->pus > 0 ? m->pus : 1);
+        return -1;
+    }
+    if (m->pus > 0 && threads > m->pus) {
+        snprintf(err, errlen,
+                 "--threads %d: this machine has %d processing units (%d cores); more threads "
+                 "than PUs would only time-share them",
+                 threads, m->pus, m->cores);
+        return -1;
+    }
+    if (bind == CB_BIND_CORE && m->cores > 0 && threads > m->cores) {
+        snprintf(err, errlen,
+                 "--threads %d with --bind core: this machine has %d physical cores, one thread "
+                 "each; use --threads %d or --bind none",
+                 threads, m->cores, m->cores);
+        return -1;
+    }
+    return 0;
+}
+
+int cb_team_start(int threads, cb_bind bind, char *err, size_t errlen)
+{
+    omp_set_dynamic(0);
+    omp_set_num_threads(threads);
+    int failed_core = -1;
+    if (bind == CB_BIND_CORE) {
+#pragma omp parallel num_threads(threads)
+        {
+            const int t = omp_get_thread_num();
+            if (cb_bind_thread_to_core(t) != 0) {
+#pragma omp critical
+                failed_core = t;
+            }
+        }
+    }
+    if (failed_core >= 0) {
+        snprintf(err, errlen, "cannot pin thread %d to core %d (hwloc_set_cpubind failed)",
+                 failed_core, failed_core);
+        return -1;
+    }
+    return 0;
+}
+
+int cb_team_readback(int threads, char *bindings, size_t bindings_len)
+{
+    int seen = 0;
+#pragma omp parallel num_threads(threads)
+    {
+        const int t = omp_get_thread_num();
+        char *b = bindings + (size_t)t * bindings_len;
+        if (cb_thread_binding(b, bindings_len) != 0)
+            snprintf(b, bindings_len, "unknown");
+#pragma omp single
+        seen = omp_get_num_threads();
+    }
+    return seen;
+}
+
+static double sync_run(int threads, int barriers, int reps)
+{
+    const double t0 = cb_now();
+    for (int r = 0; r < reps; r++) {
+#pragma omp parallel num_threads(threads)
+        for (int b = 0; b < barriers - 1; b++) {
+#pragma omp barrier
+        }
+    }
+    return (cb_now() - t0) / reps;
+}
+
+double cb_team_sync_seconds(int threads, int barriers)
+{
+    double t[5];
+    for (int i = 0; i < 5; i++) /* insertion: keep sorted */
+    {
+        const double v = sync_run(threads, barriers, 2000);
+        int k = i;
+        for (; k > 0 && t[k - 1] > v; k--)
+            t[k] = t[k - 1];
+        t[k] = v;
+    }
+    return t[2];
+}

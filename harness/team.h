@@ -1,0 +1,45 @@
+/*
+ * team.h - the OpenMP thread team: how many threads, where they are pinned, and what a
+ * synchronisation costs.
+ *
+ * cb_team_start() fixes the team for the whole process: exactly `threads` OpenMP threads (no
+ * dynamic adjustment), thread t pinned with hwloc to physical core t (--bind core, the default) or
+ * left to the OS (--bind none). GNU OpenMP keeps the same threads for later parallel regions of
+ * the same size, so the pinning holds for every training step; cb_team_readback() checks it.
+ */
+#ifndef CB_TEAM_H
+#define CB_TEAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "topology.h"
+
+typedef enum cb_bind {
+    CB_BIND_CORE, /* thread t on physical core t (all of the core's PUs) */
+    CB_BIND_NONE, /* the OS places the threads */
+} cb_bind;
+
+enum { CB_MAX_THREADS = 1024 };
+
+const char *cb_bind_name(cb_bind b);
+bool cb_bind_parse(const char *name, cb_bind *b);
+
+/* Checks the request against the machine: 1 <= threads <= PUs, and threads <= cores for core
+ * binding. Returns 0, or -1 with the reason in err (a usage error: exit 2). */
+int cb_team_check(int threads, cb_bind bind, const cb_machine *m, char *err, size_t errlen);
+
+/* Sets OpenMP to `threads` threads and pins them. Returns 0, or -1 with the reason in err (the OS
+ * refused a binding). */
+int cb_team_start(int threads, cb_bind bind, char *err, size_t errlen);
+
+/* What a parallel region of `threads` threads actually ran with: how many threads, and each
+ * thread's binding as a PU list (e.g. "0"; the whole machine, e.g. "0-1", when unbound), written
+ * to bindings[t] (each bindings_len bytes) for t < the returned count. */
+int cb_team_readback(int threads, char *bindings, size_t bindings_len);
+
+/* Seconds per training step spent synchronising: a parallel region of `threads` threads with
+ * `barriers` barriers and no work, timed over many repetitions (the median of 5 runs). */
+double cb_team_sync_seconds(int threads, int barriers);
+
+#endif /* CB_TEAM_H */
