@@ -47,15 +47,44 @@ static int parse_options(int argc, char **argv, cb_run_options *o)
     return error ? CB_EXIT_USAGE : -1;
 }
 
-static double median(double *v, int n)
+/* Median epoch time: the epochs are the run's repetitions. */
+static double median_seconds(const cb_epoch_stats *st, int n)
 {
-    for (int i = 1; i < n; i++) /* insertion sort: n is the number of epochs */
-        for (int k = i; k > 0 && v[k] < v[k - 1]; k--) {
-            const double t = v[k];
+    double v[10000];
+    for (int i = 0; i < n; i++) { /* insertion sort: n is the number of epochs */
+        int k = i;
+        for (; k > 0 && v[k - 1] > st[i].seconds; k--)
             v[k] = v[k - 1];
-            v[k - 1] = t;
-        }
+        v[k] = st[i].seconds;
+    }
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Per-layer table of the last epoch: forward and backward seconds and their share of the epoch. */
+static void print_layers(const cb_epoch_stats *st)
+{
+    static const char *const layers[] = {"input", "conv1", "pool1", "conv2", "pool2", "dense1",
+                                         "dense2", "loss", "grad_sum", "adam"};
+    printf("\n  per layer (epoch %d, seconds per thread; the profile's clock reads cost %.2f%%)\n",
+           st->epoch, 100.0 * st->profile_overhead);
+    printf("  layer       forward   backward    share\n");
+    double accounted = 0.0;
+    for (size_t l = 0; l < sizeof layers / sizeof layers[0]; l++) {
+        double fwd = 0.0, bwd = 0.0;
+        for (int ph = 0; ph < CB_PHASE_COUNT; ph++) {
+            if (strcmp(cb_phase_layer((cb_phase)ph), layers[l]) != 0)
+                continue;
+            if (strcmp(cb_phase_pass((cb_phase)ph), "backward") == 0)
+                bwd += st->phase_seconds[ph];
+            else
+                fwd += st->phase_seconds[ph];
+        }
+        accounted += fwd + bwd;
+        printf("  %-9s %9.4f  %9.4f  %6.1f%%\n", layers[l], fwd, bwd,
+               100.0 * (fwd + bwd) / st->seconds);
+    }
+    printf("  %-9s %9.4f  %9s  %6.1f%%   (waiting at barriers, bookkeeping)\n", "other",
+           st->seconds - accounted, "", 100.0 * (st->seconds - accounted) / st->seconds);
 }
 
 static void print_summary(const cb_run_options *o, const cb_run_context *c,
@@ -80,16 +109,11 @@ static void print_summary(const cb_run_options *o, const cb_run_context *c,
                st[e].seconds, st[e].images_per_s, st[e].gflops, st[e].train_loss,
                st[e].train_accuracy, st[e].test_loss, st[e].test_accuracy);
     if (o->cfg.epochs > 1) {
-        double *secs = malloc(sizeof(double) * (size_t)o->cfg.epochs);
-        if (secs) {
-            for (int e = 0; e < o->cfg.epochs; e++)
-                secs[e] = st[e].seconds;
-            const double med = median(secs, o->cfg.epochs);
-            printf("  median %8.3f  %10.1f  %8.2f\n", med, c->train_images / med,
-                   c->train_images / med * flops * 1e-9);
-            free(secs);
-        }
+        const double med = median_seconds(st, o->cfg.epochs);
+        printf("  median %8.3f  %10.1f  %8.2f\n", med, c->train_images / med,
+               c->train_images / med * flops * 1e-9);
     }
+    print_layers(&st[o->cfg.epochs - 1]);
 }
 
 static int write_json(const cb_run_options *o, const cb_run_context *c, const cb_epoch_stats *st,
@@ -121,6 +145,28 @@ static int write_json(const cb_run_options *o, const cb_run_context *c, const cb
         cb_json_number(&j, "test_loss", st[e].test_loss);
         cb_json_number(&j, "test_accuracy", st[e].test_accuracy);
         cb_json_number(&j, "eval_seconds", st[e].eval_seconds);
+        cb_json_number(&j, "images_per_s_per_core", st[e].images_per_s / c->threads);
+        cb_json_number(&j, "profile_overhead", st[e].profile_overhead);
+        cb_json_object_end(&j);
+    }
+    cb_json_array_end(&j);
+    const double med = median_seconds(st, o->cfg.epochs);
+    cb_json_object_begin(&j, "summary"); /* medians over the epochs */
+    cb_json_int(&j, "repetitions", o->cfg.epochs);
+    cb_json_number(&j, "median_seconds", med);
+    cb_json_number(&j, "images_per_s", c->train_images / med);
+    cb_json_number(&j, "images_per_s_per_core", c->train_images / med / c->threads);
+    cb_json_number(&j, "gflops", c->train_images / med * cb_model_flops_train(mc) * 1e-9);
+    cb_json_object_end(&j);
+    /* Per-layer breakdown of the last epoch (seconds per thread; share of the epoch). */
+    const cb_epoch_stats *last = &st[o->cfg.epochs - 1];
+    cb_json_array_begin(&j, "layers");
+    for (int ph = 0; ph < CB_PHASE_COUNT; ph++) {
+        cb_json_object_begin(&j, NULL);
+        cb_json_string(&j, "layer", cb_phase_layer((cb_phase)ph));
+        cb_json_string(&j, "pass", cb_phase_pass((cb_phase)ph));
+        cb_json_number(&j, "seconds", last->phase_seconds[ph]);
+        cb_json_number(&j, "share", last->phase_seconds[ph] / last->seconds);
         cb_json_object_end(&j);
     }
     cb_json_array_end(&j);
@@ -148,6 +194,7 @@ int cb_cmd_train(int argc, char **argv)
     if ((rc = cb_run_prepare(&run, &o, "train")) >= 0)
         return rc;
     o.cfg.threads = run.ctx.threads;
+    o.cfg.profile = true;
     const cb_run_context *c = &run.ctx;
 
     const cb_model_config mc = {CB_CIFAR_CLASSES, CB_HEAD_SOFTMAX_XENT};

@@ -5,7 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "progress.h"
 #include "rng.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#else
+static int omp_get_thread_num(void) { return 0; }
+#endif
 
 static int chunk_count(int batch);
 
@@ -155,6 +162,83 @@ static cb_params chunk_grads(const cb_model *m, int c)
     return g;
 }
 
+/* ---- per-layer profile ---------------------------------------------------------------------- */
+
+static const char *const phase_names[CB_PHASE_COUNT][2] = {
+    {"input", "step"},     {"conv1", "forward"},  {"pool1", "forward"},  {"conv2", "forward"},
+    {"pool2", "forward"},  {"dense1", "forward"}, {"dense2", "forward"}, {"loss", "step"},
+    {"dense2", "backward"}, {"dense1", "backward"}, {"pool2", "backward"}, {"conv2", "backward"},
+    {"pool1", "backward"}, {"conv1", "backward"}, {"grad_sum", "step"},  {"adam", "step"},
+};
+
+const char *cb_phase_layer(cb_phase p)
+{
+    return phase_names[p][0];
+}
+
+const char *cb_phase_pass(cb_phase p)
+{
+    return phase_names[p][1];
+}
+
+int cb_profile_init(cb_profile *p, int threads)
+{
+    p->threads = threads;
+    p->seconds = calloc((size_t)threads, sizeof *p->seconds);
+    return p->seconds ? 0 : -1;
+}
+
+void cb_profile_reset(cb_profile *p)
+{
+    memset(p->seconds, 0, (size_t)p->threads * sizeof *p->seconds);
+}
+
+void cb_profile_free(cb_profile *p)
+{
+    free(p->seconds);
+    p->seconds = NULL;
+}
+
+static double profile_column(const cb_profile *p, int col)
+{
+    double sum = 0.0;
+    for (int t = 0; t < p->threads; t++)
+        sum += p->seconds[t][col];
+    return sum;
+}
+
+double cb_profile_phase(const cb_profile *p, cb_phase ph)
+{
+    return profile_column(p, ph);
+}
+
+double cb_profile_timer_reads(const cb_profile *p)
+{
+    return profile_column(p, CB_PHASE_COUNT);
+}
+
+static double phase_begin(const cb_model *m)
+{
+    return m->profile ? cb_now() : 0.0;
+}
+
+static void phase_end(const cb_model *m, cb_phase ph, double t0)
+{
+    if (m->profile) {
+        double *row = m->profile->seconds[omp_get_thread_num()];
+        row[ph] += cb_now() - t0;
+        row[CB_PHASE_COUNT] += 2;
+    }
+}
+
+/* Runs the statements as phase ph, timed when a profile is attached. */
+#define TIMED(m, ph, ...)                                                                          \
+    do {                                                                                           \
+        const double t0_ = phase_begin(m);                                                         \
+        __VA_ARGS__;                                                                               \
+        phase_end(m, ph, t0_);                                                                     \
+    } while (0)
+
 /* The layers, forward, over n images whose activations start at a. */
 static void forward_images(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a, int n)
 {
@@ -162,12 +246,14 @@ static void forward_images(const cb_model *m, const cb_kernel_table *kt, const c
     const cb_conv_shape s1 = conv1_shape(n), s2 = conv2_shape(n);
     const cb_pool_shape q1 = {n, s1.h, s1.w, CB_CONV_C}, q2 = {n, s2.h, s2.w, CB_CONV_C};
 
-    kt->conv3x3_fwd(&s1, a->x, p->conv1_w, p->conv1_b, a->c1, 1);
-    kt->maxpool2_fwd(&q1, a->c1, a->p1);
-    kt->conv3x3_fwd(&s2, a->p1, p->conv2_w, p->conv2_b, a->c2, 1);
-    kt->maxpool2_fwd(&q2, a->c2, a->p2);
-    kt->dense_fwd(n, CB_FLAT, CB_HIDDEN, a->p2, p->fc1_w, p->fc1_b, a->h1, 1);
-    kt->dense_fwd(n, CB_HIDDEN, m->cfg.outputs, a->h1, p->fc2_w, p->fc2_b, a->z, 0);
+    TIMED(m, CB_PHASE_CONV1_FWD, kt->conv3x3_fwd(&s1, a->x, p->conv1_w, p->conv1_b, a->c1, 1));
+    TIMED(m, CB_PHASE_POOL1_FWD, kt->maxpool2_fwd(&q1, a->c1, a->p1));
+    TIMED(m, CB_PHASE_CONV2_FWD, kt->conv3x3_fwd(&s2, a->p1, p->conv2_w, p->conv2_b, a->c2, 1));
+    TIMED(m, CB_PHASE_POOL2_FWD, kt->maxpool2_fwd(&q2, a->c2, a->p2));
+    TIMED(m, CB_PHASE_DENSE1_FWD,
+          kt->dense_fwd(n, CB_FLAT, CB_HIDDEN, a->p2, p->fc1_w, p->fc1_b, a->h1, 1));
+    TIMED(m, CB_PHASE_DENSE2_FWD,
+          kt->dense_fwd(n, CB_HIDDEN, m->cfg.outputs, a->h1, p->fc2_w, p->fc2_b, a->z, 0));
 }
 
 /* The layers, backward, over n images from a->dz: activation gradients in a, weight gradients
@@ -180,17 +266,19 @@ static void backward_images(const cb_model *m, const cb_kernel_table *kt, const 
     const cb_pool_shape q1 = {n, s1.h, s1.w, CB_CONV_C}, q2 = {n, s2.h, s2.w, CB_CONV_C};
     const size_t N = (size_t)n;
 
-    kt->dense_bwd(n, CB_HIDDEN, m->cfg.outputs, a->h1, p->fc2_w, a->dz, a->dh1, g->fc2_w,
-                  g->fc2_b);
-    kt->relu_bwd(N * CB_HIDDEN, a->h1, a->dh1, a->dh1);
-    kt->dense_bwd(n, CB_FLAT, CB_HIDDEN, a->p2, p->fc1_w, a->dh1, a->dp2, g->fc1_w, g->fc1_b);
-    kt->maxpool2_bwd(&q2, a->c2, a->p2, a->dp2, a->dc2);
-    kt->relu_bwd(N * s2.h * s2.w * CB_CONV_C, a->c2, a->dc2, a->dc2);
-    kt->conv3x3_bwd_data(&s2, a->dc2, p->conv2_w, a->dp1);
-    kt->conv3x3_bwd_weights(&s2, a->p1, a->dc2, g->conv2_w, g->conv2_b);
-    kt->maxpool2_bwd(&q1, a->c1, a->p1, a->dp1, a->dc1);
-    kt->relu_bwd(N * s1.h * s1.w * CB_CONV_C, a->c1, a->dc1, a->dc1);
-    kt->conv3x3_bwd_weights(&s1, a->x, a->dc1, g->conv1_w, g->conv1_b);
+    TIMED(m, CB_PHASE_DENSE2_BWD,
+          kt->dense_bwd(n, CB_HIDDEN, m->cfg.outputs, a->h1, p->fc2_w, a->dz, a->dh1, g->fc2_w,
+                        g->fc2_b));
+    TIMED(m, CB_PHASE_DENSE1_BWD, kt->relu_bwd(N * CB_HIDDEN, a->h1, a->dh1, a->dh1);
+          kt->dense_bwd(n, CB_FLAT, CB_HIDDEN, a->p2, p->fc1_w, a->dh1, a->dp2, g->fc1_w,
+                        g->fc1_b));
+    TIMED(m, CB_PHASE_POOL2_BWD, kt->maxpool2_bwd(&q2, a->c2, a->p2, a->dp2, a->dc2));
+    TIMED(m, CB_PHASE_CONV2_BWD, kt->relu_bwd(N * s2.h * s2.w * CB_CONV_C, a->c2, a->dc2, a->dc2);
+          kt->conv3x3_bwd_data(&s2, a->dc2, p->conv2_w, a->dp1);
+          kt->conv3x3_bwd_weights(&s2, a->p1, a->dc2, g->conv2_w, g->conv2_b));
+    TIMED(m, CB_PHASE_POOL1_BWD, kt->maxpool2_bwd(&q1, a->c1, a->p1, a->dp1, a->dc1));
+    TIMED(m, CB_PHASE_CONV1_BWD, kt->relu_bwd(N * s1.h * s1.w * CB_CONV_C, a->c1, a->dc1, a->dc1);
+          kt->conv3x3_bwd_weights(&s1, a->x, a->dc1, g->conv1_w, g->conv1_b));
 }
 
 /*
@@ -208,7 +296,8 @@ static void forward_team(const cb_model *m, const cb_kernel_table *kt, const cb_
         const int n = b->n - first < CB_CHUNK_IMAGES ? b->n - first : CB_CHUNK_IMAGES;
         const cb_acts a = acts_from(m, first);
         if (b->set)
-            cb_dataset_gather(b->set, b->idx + first, n, a.x, b->labels + first);
+            TIMED(m, CB_PHASE_INPUT,
+                  cb_dataset_gather(b->set, b->idx + first, n, a.x, b->labels + first));
         forward_images(m, kt, &a, n);
     }
 }
@@ -255,10 +344,10 @@ static void params_team(cb_model *m, const cb_kernel_table *kt, int chunks,
         const size_t lo = (size_t)blk * PARAM_BLOCK;
         const size_t len = m->param_count - lo < PARAM_BLOCK ? m->param_count - lo : PARAM_BLOCK;
         if (chunks > 0)
-            sum_chunk_grads(m, chunks, lo, len);
+            TIMED(m, CB_PHASE_GRAD_SUM, sum_chunk_grads(m, chunks, lo, len));
         if (h)
-            kt->adam(len, m->param_slab + lo, m->grad_slab + lo, m->m_slab + lo, m->v_slab + lo,
-                     h);
+            TIMED(m, CB_PHASE_ADAM, kt->adam(len, m->param_slab + lo, m->grad_slab + lo,
+                                             m->m_slab + lo, m->v_slab + lo, h));
     }
 }
 
@@ -316,7 +405,8 @@ float cb_model_train_step(cb_model *m, const cb_kernel_table *kt, const cb_batch
     {
         forward_team(m, kt, b); /* barrier 1 */
 #pragma omp single
-        loss = cb_model_loss(m, kt, b->n, b->labels, b->targets); /* barrier 2 */
+        TIMED(m, CB_PHASE_LOSS, loss = cb_model_loss(m, kt, b->n, b->labels, b->targets));
+        /* barrier 2: the end of the single */
         backward_team(m, kt, b->n);                               /* barrier 3 */
         params_team(m, kt, chunk_count(b->n), &h);                /* barrier 4 */
     }

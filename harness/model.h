@@ -84,8 +84,40 @@ enum { CB_CHUNK_IMAGES = 4 };
  * end of the region after the gradient sum + Adam. */
 enum { CB_STEP_BARRIERS = 4 };
 
+/* The phases of a training step that the per-layer profile times. A layer's forward includes its
+ * fused ReLU; its backward includes the ReLU's backward and both its data and weight gradients. */
+typedef enum cb_phase {
+    CB_PHASE_INPUT, /* gathering the batch: uint8 -> float */
+    CB_PHASE_CONV1_FWD, CB_PHASE_POOL1_FWD, CB_PHASE_CONV2_FWD, CB_PHASE_POOL2_FWD,
+    CB_PHASE_DENSE1_FWD, CB_PHASE_DENSE2_FWD,
+    CB_PHASE_LOSS,
+    CB_PHASE_DENSE2_BWD, CB_PHASE_DENSE1_BWD, CB_PHASE_POOL2_BWD, CB_PHASE_CONV2_BWD,
+    CB_PHASE_POOL1_BWD, CB_PHASE_CONV1_BWD,
+    CB_PHASE_GRAD_SUM, /* summing the chunk gradients */
+    CB_PHASE_ADAM,
+    CB_PHASE_COUNT
+} cb_phase;
+
+const char *cb_phase_layer(cb_phase p); /* "conv1", "pool1", ..., "input", "loss", "grad_sum", "adam" */
+const char *cb_phase_pass(cb_phase p);  /* "forward", "backward" or "step" */
+
+/* Per-thread time spent in each phase, summed over the steps run while it is attached to a model
+ * (cb_model.profile). Each timed phase costs two clock reads, counted in timer_reads. */
+enum { CB_PROFILE_STRIDE = 24 }; /* > CB_PHASE_COUNT, so threads' rows sit in different lines */
+typedef struct cb_profile {
+    int threads;
+    double (*seconds)[CB_PROFILE_STRIDE]; /* [threads][phase]; [t][CB_PHASE_COUNT] = timer reads */
+} cb_profile;
+
+int cb_profile_init(cb_profile *p, int threads);  /* 0, or -1 when memory is short */
+void cb_profile_reset(cb_profile *p);
+void cb_profile_free(cb_profile *p);
+double cb_profile_phase(const cb_profile *p, cb_phase ph); /* summed over threads */
+double cb_profile_timer_reads(const cb_profile *p);
+
 typedef struct cb_model {
     cb_model_config cfg;
+    cb_profile *profile;  /* NULL: no per-layer timing */
     int max_batch;
     int threads;          /* OpenMP threads of every pass; 1 after cb_model_init */
     size_t param_count;

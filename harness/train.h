@@ -4,6 +4,7 @@
 #ifndef CB_TRAIN_H
 #define CB_TRAIN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cifar10.h"
@@ -23,6 +24,7 @@ typedef struct cb_train_config {
     int test_images;         /* evaluate on the first N test images; 0 = all */
     const cb_kernel_table *kernels;
     int threads;             /* OpenMP threads (see model.h); 0 = 1. Pinning: team.h */
+    bool profile;            /* time every layer's forward and backward (see cb_epoch_stats) */
     cb_progress_mode progress;
     float *step_losses;      /* optional: receives each step's mean loss, in order */
     long step_losses_cap;    /* capacity of step_losses */
@@ -38,6 +40,11 @@ typedef struct cb_epoch_stats {
     double train_accuracy;  /* from the logits seen during training */
     double test_loss, test_accuracy;
     double eval_seconds;    /* wall time of the evaluation pass */
+    /* With cfg->profile: time in each phase of the step (model.h), summed over the threads and
+     * divided by their number, so the phases and the time spent waiting at barriers add up to
+     * `seconds`; and the estimated cost of the profile's own clock reads, as a share of `seconds`. */
+    double phase_seconds[CB_PHASE_COUNT];
+    double profile_overhead;
 } cb_epoch_stats;
 
 /* The model's batch capacity that cb_train needs for a configuration. */
