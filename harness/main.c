@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "report_commands.h"
 
 static const char usage[] =
     "usage: cifarbench COMMAND [options]\n"
@@ -14,6 +15,8 @@ static const char usage[] =
     "commands:\n"
     "  train    train the reference network for an epoch (or more) and report its speed\n"
     "  scale    train at 1, 2, ... N threads: images/s, speed-up and parallel efficiency\n"
+    "  report   turn result files (train, scale, kernel benchmarks) into Markdown and HTML\n"
+    "  compare  check two result files for a significant slow-down (exit 1 when there is one)\n"
     "  cpu      show the CPU, its features, its topology and the kernels 'auto' picks\n"
     "  help     this text\n"
     "\n"
@@ -34,6 +37,10 @@ int main(int argc, char **argv)
         return cb_cmd_train(argc - 2, argv + 2);
     if (strcmp(cmd, "scale") == 0)
         return cb_cmd_scale(argc - 2, argv + 2);
+    if (strcmp(cmd, "report") == 0)
+        return cb_cmd_report(argc - 2, argv + 2);
+    if (strcmp(cmd, "compare") == 0)
+        return cb_cmd_compare(argc - 2, argv + 2);
     if (strcmp(cmd, "cpu") == 0)
         return cb_cmd_cpu(argc - 2, argv + 2);
     fprintf(stderr, "cifarbench: unknown command '%s'\n\n%s", cmd, usage);
