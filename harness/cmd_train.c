@@ -16,7 +16,9 @@ static const char train_usage_head[] =
     "sparse categorical cross-entropy, Adam) on CIFAR-10 and reports the time per epoch.\n"
     "\n"
     "options:\n"
-    "  --epochs N         epochs to train (default 1)\n";
+    "  --epochs N         epochs to train (default 1); they are the repetitions the summary's\n"
+    "                     medians are taken over\n"
+    "  --variants FILE    kernels per a variant file from 'cifarbench tune' (instead of --isa)\n";
 
 /* Returns -1 to go on, else the exit code. */
 static int parse_options(int argc, char **argv, cb_run_options *o)
@@ -35,6 +37,9 @@ static int parse_options(int argc, char **argv, cb_run_options *o)
         if (cb_args_is(&a, "--help")) {
             printf("%s%s  --help             this text\n", train_usage_head, cb_run_options_help);
             return CB_EXIT_OK;
+        } else if (cb_args_is(&a, "--variants")) {
+            if (!(o->variants_path = cb_args_value(&a)))
+                return CB_EXIT_USAGE;
         } else if (cb_args_is(&a, "--epochs")) {
             if (!cb_args_int(&a, 1, 10000, &v))
                 return CB_EXIT_USAGE;
@@ -94,8 +99,16 @@ static void print_summary(const cb_run_options *o, const cb_run_context *c,
            c->train_images, o->cfg.batch, (unsigned long long)o->cfg.seed);
     printf("  cpu      %s (%d cores, %d PUs)\n", c->machine->cpu_model, c->machine->cores,
            c->machine->pus);
-    printf("  kernels  %s%s\n", cb_isa_name(c->isa),
-           c->isa_auto ? " (auto: the best this CPU supports)" : " (forced)");
+    if (c->variants) {
+        printf("  kernels  %s, from %s:", cb_variants_summary(c->variants), o->variants_path);
+        for (int k = 0; k < CB_KERNEL_COUNT; k++)
+            printf("%s %s %s", k % 5 ? "," : "\n          ", cb_kernel_name(k),
+                   cb_isa_name(c->variants->isa[k]));
+        printf("\n");
+    } else {
+        printf("  kernels  %s%s\n", cb_isa_name(c->isa),
+               c->isa_auto ? " (auto: the best this CPU supports)" : " (forced)");
+    }
     printf("  threads  %d, bind %s (thread:PUs", c->threads, cb_bind_name(c->bind));
     for (int t = 0; t < c->threads; t++)
         printf(" %d:%s", t, c->bindings[t]);

@@ -5,6 +5,7 @@
 
 int cb_cmd_train(int argc, char **argv);
 int cb_cmd_scale(int argc, char **argv);
+int cb_cmd_tune(int argc, char **argv);
 int cb_cmd_cpu(int argc, char **argv);
 
 #endif /* CB_COMMANDS_H */

@@ -25,6 +25,15 @@ static void param_sizes(const cb_model_config *cfg, size_t sizes[8])
     memcpy(sizes, s, sizeof s);
 }
 
+size_t cb_model_param_count(const cb_model_config *cfg)
+{
+    size_t ps[8], n = 0;
+    param_sizes(cfg, ps);
+    for (int i = 0; i < 8; i++)
+        n += ps[i];
+    return n;
+}
+
 static void point_params(float *slab, const size_t sizes[8], cb_params *p)
 {
     float **t[8] = {&p->conv1_w, &p->conv1_b, &p->conv2_w, &p->conv2_b,

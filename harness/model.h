@@ -135,6 +135,9 @@ typedef struct cb_model {
 #define CB_ADAM_BETA2 0.999f
 #define CB_ADAM_EPS 1e-7f
 
+/* Parameters of the network with this configuration. */
+size_t cb_model_param_count(const cb_model_config *cfg);
+
 /* Allocates the slabs and initialises the parameters Keras-style from seed: Glorot-uniform
  * weights, zero biases, zero Adam moments. Returns 0, or -1 when memory is short. */
 int cb_model_init(cb_model *m, const cb_model_config *cfg, int max_batch, uint64_t seed);

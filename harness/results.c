@@ -22,8 +22,17 @@ void cb_results_header(cb_json *j, const char *command, const cb_run_context *c)
     cb_json_string(j, "command", command);
     cb_json_object_begin(j, "context");
     cb_machine_json(j, "machine", c->machine);
-    cb_json_string(j, "isa", cb_isa_name(c->isa));
-    cb_json_bool(j, "isa_auto", c->isa_auto);
+    if (c->variants) {
+        cb_json_string(j, "isa", cb_variants_summary(c->variants));
+        cb_json_bool(j, "isa_auto", false);
+        cb_json_object_begin(j, "variants");
+        for (int k = 0; k < CB_KERNEL_COUNT; k++)
+            cb_json_string(j, cb_kernel_name(k), cb_isa_name(c->variants->isa[k]));
+        cb_json_object_end(j);
+    } else {
+        cb_json_string(j, "isa", cb_isa_name(c->isa));
+        cb_json_bool(j, "isa_auto", c->isa_auto);
+    }
     cb_json_array_begin(j, "isas_supported");
     for (int i = 0; i < CB_ISA_COUNT; i++)
         if (cb_isa_supported((cb_isa)i))

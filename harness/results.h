@@ -11,12 +11,14 @@
 #include "json_writer.h"
 #include "team.h"
 #include "topology.h"
+#include "variants.h"
 
 #define CB_RESULT_SCHEMA_VERSION 1
 
 typedef struct cb_run_context {
     cb_isa isa;
     bool isa_auto;      /* chosen by "auto" rather than forced */
+    const cb_variants *variants; /* non-NULL: kernels from a variant file (isa is then unused) */
     int threads;        /* as read back from the running team */
     cb_bind bind;
     char bindings[CB_MAX_THREADS][24]; /* bindings[t]: PUs thread t may run on, e.g. "0" */

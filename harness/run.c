@@ -90,16 +90,33 @@ int cb_run_start_team(cb_run *r, int threads, cb_bind bind, const char *command)
 int cb_run_prepare(cb_run *r, cb_run_options *o, const char *command)
 {
     memset(r, 0, sizeof *r);
-    if (!cb_cli_select_isa(o->isa, &r->ctx.isa, &r->ctx.isa_auto))
-        return CB_EXIT_USAGE;
-    o->cfg.kernels = cb_kernel_table_for(r->ctx.isa);
+    char err[4400], note[4400];
+    if (o->variants_path) {
+        if (o->isa) {
+            fprintf(stderr, "cifarbench %s: --isa and --variants both choose the kernels; give one\n",
+                    command);
+            return CB_EXIT_USAGE;
+        }
+        if (!cb_cli_check_max_isa())
+            return CB_EXIT_USAGE;
+        if (cb_variants_load(o->variants_path, &r->variants, err, sizeof err) != 0) {
+            fprintf(stderr, "cifarbench %s: %s\n", command, err);
+            return CB_EXIT_USAGE;
+        }
+        r->mixed = cb_variants_table(&r->variants);
+        r->ctx.variants = &r->variants;
+        o->cfg.kernels = &r->mixed;
+    } else {
+        if (!cb_cli_select_isa(o->isa, &r->ctx.isa, &r->ctx.isa_auto))
+            return CB_EXIT_USAGE;
+        o->cfg.kernels = cb_kernel_table_for(r->ctx.isa);
+    }
     o->cfg.progress = isatty(STDERR_FILENO) ? CB_PROGRESS_BAR : CB_PROGRESS_LINES;
 
     cb_machine_describe(&r->machine);
     r->ctx.machine = &r->machine;
     if (o->threads == 0)
         o->threads = r->machine.cores > 0 ? r->machine.cores : 1;
-    char err[4400], note[4400];
     if (cb_team_check(o->threads, o->bind, &r->machine, err, sizeof err) != 0) {
         fprintf(stderr, "cifarbench %s: %s\n", command, err);
         return CB_EXIT_USAGE;

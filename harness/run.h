@@ -12,6 +12,7 @@
 
 typedef struct cb_run_options {
     const char *data_dir, *json_path, *isa;
+    const char *variants_path; /* train --variants FILE */
     int threads;    /* 0 = one per physical core */
     cb_bind bind;
     cb_train_config cfg;
@@ -29,6 +30,8 @@ int cb_run_options_parse(cb_run_options *o, cb_args *a);
 /* A prepared run: the context every result carries, and the data. */
 typedef struct cb_run {
     cb_run_context ctx;
+    cb_variants variants;      /* with --variants */
+    cb_kernel_table mixed;     /* the table built from them */
     cb_machine machine;
     cb_cifar10 data;
 } cb_run;
