@@ -10,6 +10,7 @@
  * - gradient_check: the whole network's backward pass against central finite differences of its
  *   forward pass, on a small batch (scalar kernels, perturbations in the float parameters).
  */
+#define _POSIX_C_SOURCE 200809L /* mkstemp, write, unlink */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,12 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "cifar10.h"
 #include "model.h"
 #include "train.h"
+#include "variants.h"
 
 static cb_cifar10 data; /* one synthetic set for the whole file */
 
@@ -50,12 +53,12 @@ typedef struct short_run {
     double test_accuracy;
 } short_run;
 
-static void run(cb_isa isa, uint64_t seed, int images, int epochs, short_run *out,
-                float *losses, long losses_cap)
+static void run_table(const cb_kernel_table *kernels, uint64_t seed, int images, int epochs,
+                      short_run *out, float *losses, long losses_cap)
 {
     cb_train_config cfg = {
         .epochs = epochs, .batch = 32, .seed = seed, .train_images = images,
-        .kernels = cb_kernel_table_for(isa), .progress = CB_PROGRESS_NONE,
+        .kernels = kernels, .progress = CB_PROGRESS_NONE,
         .step_losses = losses, .step_losses_cap = losses_cap,
     };
     const cb_model_config mc = {CB_CIFAR_CLASSES, CB_HEAD_SOFTMAX_XENT};
@@ -71,6 +74,12 @@ static void run(cb_isa isa, uint64_t seed, int images, int epochs, short_run *ou
     out->test_accuracy = st[epochs - 1].test_accuracy;
     free(st);
     cb_model_free(&m);
+}
+
+static void run(cb_isa isa, uint64_t seed, int images, int epochs, short_run *out,
+                float *losses, long losses_cap)
+{
+    run_table(cb_kernel_table_for(isa), seed, images, epochs, out, losses, losses_cap);
 }
 
 static void test_determinism(void **state)
@@ -94,6 +103,26 @@ static void test_determinism(void **state)
     free(c.params);
 }
 
+/* 20 steps with `kernels` track the scalar run's losses within 1e-4 relative at every step. */
+static void assert_tracks_scalar(const cb_kernel_table *kernels, const char *name)
+{
+    short_run ref, r;
+    run(CB_ISA_SCALAR, 11, SHORT_IMAGES, 1, &ref, ref.losses, SHORT_STEPS);
+    run_table(kernels, 11, SHORT_IMAGES, 1, &r, r.losses, SHORT_STEPS);
+    double worst = 0.0;
+    for (int s = 0; s < SHORT_STEPS; s++) {
+        const double rel = fabs((double)r.losses[s] - ref.losses[s]) / fabs((double)ref.losses[s]);
+        if (!(rel <= 1e-4))
+            fail_msg("step %d: %s loss %.9g, scalar %.9g (rel. difference %.3g > 1e-4)", s + 1,
+                     name, r.losses[s], ref.losses[s], rel);
+        worst = rel > worst ? rel : worst;
+    }
+    print_message("%s vs scalar over %d steps: largest relative loss difference %.3g\n", name,
+                  SHORT_STEPS, worst);
+    free(ref.params);
+    free(r.params);
+}
+
 static void test_isa_agreement(void **state)
 {
     const cb_isa isa = (cb_isa)(intptr_t)*state;
@@ -101,21 +130,40 @@ static void test_isa_agreement(void **state)
         print_message("%s is not supported by this CPU or build\n", cb_isa_name(isa));
         skip();
     }
-    short_run ref, r;
-    run(CB_ISA_SCALAR, 11, SHORT_IMAGES, 1, &ref, ref.losses, SHORT_STEPS);
-    run(isa, 11, SHORT_IMAGES, 1, &r, r.losses, SHORT_STEPS);
-    double worst = 0.0;
-    for (int s = 0; s < SHORT_STEPS; s++) {
-        const double rel = fabs((double)r.losses[s] - ref.losses[s]) / fabs((double)ref.losses[s]);
-        if (!(rel <= 1e-4))
-            fail_msg("step %d: %s loss %.9g, scalar %.9g (rel. difference %.3g > 1e-4)", s + 1,
-                     cb_isa_name(isa), r.losses[s], ref.losses[s], rel);
-        worst = rel > worst ? rel : worst;
+    assert_tracks_scalar(cb_kernel_table_for(isa), cb_isa_name(isa));
+}
+
+/* A variant table that takes kernel k from the (k mod count)-th supported ISA, written to a file
+ * and read back as `train --variants` does, must track scalar like each ISA alone. */
+static void test_variants_agreement(void **state)
+{
+    (void)state;
+    cb_isa supported[CB_ISA_COUNT];
+    int count = 0;
+    for (int i = 0; i < CB_ISA_COUNT; i++)
+        if (cb_isa_supported((cb_isa)i))
+            supported[count++] = (cb_isa)i;
+    if (count < 2) {
+        print_message("only %d ISA on this CPU: nothing to mix\n", count);
+        skip();
     }
-    print_message("%s vs scalar over %d steps: largest relative loss difference %.3g\n",
-                  cb_isa_name(isa), SHORT_STEPS, worst);
-    free(ref.params);
-    free(r.params);
+    cb_variants want, got;
+    for (int k = 0; k < CB_KERNEL_COUNT; k++)
+        want.isa[k] = supported[(k + 1) % count];
+    char text[4096], path[] = "/tmp/cifarbench-variants-XXXXXX", err[512];
+    assert_true(cb_variants_format(&want, "# test\n", text, sizeof text) > 0);
+    const int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    const int rc = cb_variants_load(path, &got, err, sizeof err);
+    unlink(path);
+    if (rc != 0)
+        fail_msg("%s", err);
+    assert_memory_equal(&want, &got, sizeof want);
+    assert_string_equal(cb_variants_summary(&got), "mixed");
+    const cb_kernel_table mixed = cb_variants_table(&got);
+    assert_tracks_scalar(&mixed, "mixed variants");
 }
 
 static void test_learning(void **state)
@@ -183,7 +231,7 @@ static void test_gradient_check(void **state)
 int main(void)
 {
     /* determinism per ISA, agreement with scalar per non-scalar ISA, learning, gradient check */
-    struct CMUnitTest tests[2 * CB_ISA_COUNT - 1 + 2];
+    struct CMUnitTest tests[2 * CB_ISA_COUNT - 1 + 3];
     char names[2 * CB_ISA_COUNT - 1][64];
     int n = 0;
     for (int i = 0; i < CB_ISA_COUNT; i++) {
@@ -197,6 +245,8 @@ int main(void)
         tests[n] = (struct CMUnitTest){names[n], test_isa_agreement, NULL, NULL, isa};
         n++;
     }
+    tests[n++] = (struct CMUnitTest){"isa_agreement/mixed_variants", test_variants_agreement,
+                                     NULL, NULL, NULL};
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_learning);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_gradient_check);
     return cmocka_run_group_tests_name("training", tests, load_data, free_data);
