@@ -1,0 +1,358 @@
+/*
+ * test_pool_relu.c - ReLU and 2x2 max-pool kernels, every ISA (the scalar production kernel is
+ * tested like the others) against plain references written here.
+ *
+ * Both kernels only select and copy floats, never round, so every comparison is bit for bit
+ * (tolerance 0 ulp, signed zeros included):
+ *
+ * - relu_fwd / relu_bwd: n in {1, 7, 8, 9, 15, 16, 17, 19, 35, 1000, 1001} (every body and tail
+ *   path of 8- and 16-lane vectors), out of place and in place (y == x, dx == dy, which the API
+ *   allows). Inputs mix U(-2, 2), small integers (so exact zeros), +0, -0 and the special values
+ *   +-FLT_MIN, +-FLT_TRUE_MIN, +-FLT_MAX, +-inf (no NaN: the API leaves NaN open), and the first
+ *   and last elements cycle through all of them so that the vector body and the masked tail each
+ *   see every one. Reference: y = x > 0 ? x : +0 (so -0 -> +0), dx = y > 0 ? dy : +0 with y the
+ *   forward output (the formula is defined for any y; -0 and negative y give +0 too).
+ *   Out-of-place calls must leave their inputs unchanged.
+ * - maxpool2_fwd / maxpool2_bwd: every NHWC shape with h, w in {2, 3, 4, 5, 7, 16, 17, 32},
+ *   c in {1, 3, 7, 8, 9, 16, 17, 19}, n in {1, 2, 3}, for integer inputs from [-3, 3] (frequent
+ *   ties), [-6, -1] (negative-only windows), {0, 1} (mostly ties, whole windows equal) and
+ *   [-1e6, 1e6] (rare ties). Forward: the window maximum. Backward: dy goes to the FIRST element
+ *   of the window, in row-major window order (top-left, top-right, bottom-left, bottom-right),
+ *   equal to the maximum; every other element of dx, a dropped odd last row or column included,
+ *   is +0. dx starts as NaN, so every element must be written.
+ * - maxpool2_bwd_finite_differences: the backward pass against central differences, in double,
+ *   of L(x) = sum_o dy[o] * maxpool(x)[o] on small shapes with all-distinct inputs (multiples of
+ *   1/8, perturbation 1/32 < half the gap, so the argmax never changes and the difference
+ *   quotient is exact up to double rounding): |dx - fd| <= 1e-6, while a misrouted gradient is
+ *   off by |dy| >= 0.5.
+ *
+ * Every output buffer has guard values after its end (cbt_alloc); overwriting one fails the test.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel_test.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- ReLU ------------------------------------------------------------------------------------ */
+
+static const size_t relu_sizes[] = {1, 7, 8, 9, 15, 16, 17, 19, 35, 1000, 1001};
+
+static const float relu_specials[] = {
+    0.0f, -0.0f, 1.0f, -1.0f, FLT_MIN, -FLT_MIN, FLT_TRUE_MIN, -FLT_TRUE_MIN,
+    FLT_MAX, -FLT_MAX, INFINITY, -INFINITY, 0x1p-20f,
+};
+enum { RELU_ROUNDS = ARRAY_LEN(relu_specials) };
+
+static float ref_relu(float x)
+{
+    return x > 0.0f ? x : 0.0f;
+}
+
+static float ref_relu_grad(float y, float dy)
+{
+    return y > 0.0f ? dy : 0.0f;
+}
+
+/* A mix of U(-2, 2), integers in [-2, 2] and special values; x[0] and x[n-1] are set from round so
+ * that, over the rounds, both the first vector and the tail see every special value. */
+static void fill_relu_input(cb_rng *r, float *x, size_t n, int round)
+{
+    for (size_t i = 0; i < n; i++) {
+        switch (cb_rng_below(r, 4)) {
+        case 0:
+            x[i] = relu_specials[cb_rng_below(r, RELU_ROUNDS)];
+            break;
+        case 1:
+            cbt_fill_int(r, &x[i], 1, -2, 2);
+            break;
+        default:
+            cbt_fill_uniform(r, &x[i], 1, -2.0f, 2.0f);
+        }
+    }
+    x[0] = relu_specials[(round + 5) % RELU_ROUNDS];
+    x[n - 1] = relu_specials[round];
+}
+
+/* Calls fwd (in_place: on a copy of x, as y == x) and returns y. */
+static float *run_relu_fwd(const cb_kernel_table *k, const float *x, size_t n, int in_place)
+{
+    if (in_place) {
+        float *y = cbt_copy(x, n);
+        k->relu_fwd(n, y, y);
+        return y;
+    }
+    float *y = cbt_alloc(n);
+    k->relu_fwd(n, x, y);
+    return y;
+}
+
+/* Calls bwd (in_place: on a copy of dy, as dx == dy) and returns dx. */
+static float *run_relu_bwd(const cb_kernel_table *k, const float *y, const float *dy, size_t n,
+                           int in_place)
+{
+    if (in_place) {
+        float *dx = cbt_copy(dy, n);
+        k->relu_bwd(n, y, dx, dx);
+        return dx;
+    }
+    float *dx = cbt_alloc(n);
+    k->relu_bwd(n, y, dy, dx);
+    return dx;
+}
+
+static void relu_fwd_matches_reference(void **state)
+{
+    const cb_kernel_table *k = cbt_table(state);
+    cb_rng r;
+    cbt_rng(&r, state, 1);
+    char what[96];
+    for (size_t s = 0; s < ARRAY_LEN(relu_sizes); s++)
+        for (int round = 0; round < RELU_ROUNDS; round++)
+            for (int in_place = 0; in_place < 2; in_place++) {
+                const size_t n = relu_sizes[s];
+                float *x = cbt_alloc(n), *want = cbt_alloc(n);
+                fill_relu_input(&r, x, n, round);
+                for (size_t i = 0; i < n; i++)
+                    want[i] = ref_relu(x[i]);
+                float *keep = cbt_copy(x, n);
+                float *y = run_relu_fwd(k, x, n, in_place);
+                snprintf(what, sizeof what, "relu_fwd y (n=%zu, round %d, %s)", n, round,
+                         in_place ? "in place" : "out of place");
+                cbt_assert_bits_equal(what, y, want, n);
+                cbt_assert_bits_equal("relu_fwd input x (must be unchanged)", x, keep, n);
+                cbt_free(y);
+                cbt_free(keep);
+                cbt_free(want);
+                cbt_free(x);
+            }
+}
+
+static void relu_bwd_matches_reference(void **state)
+{
+    const cb_kernel_table *k = cbt_table(state);
+    cb_rng r;
+    cbt_rng(&r, state, 2);
+    char what[96];
+    for (size_t s = 0; s < ARRAY_LEN(relu_sizes); s++)
+        for (int round = 0; round < RELU_ROUNDS; round++)
+            for (int in_place = 0; in_place < 2; in_place++) {
+                const size_t n = relu_sizes[s];
+                float *x = cbt_alloc(n), *y = cbt_alloc(n), *dy = cbt_alloc(n);
+                float *want = cbt_alloc(n);
+                fill_relu_input(&r, x, n, round);
+                fill_relu_input(&r, dy, n, RELU_ROUNDS - 1 - round);
+                /* Odd rounds: y is a forward output (>= +0); even rounds: any value, -0 too. */
+                for (size_t i = 0; i < n; i++)
+                    y[i] = round % 2 ? ref_relu(x[i]) : x[i];
+                for (size_t i = 0; i < n; i++)
+                    want[i] = ref_relu_grad(y[i], dy[i]);
+                float *keep_y = cbt_copy(y, n), *keep_dy = cbt_copy(dy, n);
+                float *dx = run_relu_bwd(k, y, dy, n, in_place);
+                snprintf(what, sizeof what, "relu_bwd dx (n=%zu, round %d, %s)", n, round,
+                         in_place ? "in place" : "out of place");
+                cbt_assert_bits_equal(what, dx, want, n);
+                cbt_assert_bits_equal("relu_bwd input y (must be unchanged)", y, keep_y, n);
+                cbt_assert_bits_equal("relu_bwd input dy (must be unchanged)", dy, keep_dy, n);
+                cbt_free(dx);
+                cbt_free(keep_dy);
+                cbt_free(keep_y);
+                cbt_free(want);
+                cbt_free(dy);
+                cbt_free(y);
+                cbt_free(x);
+            }
+}
+
+/* ---- max-pool: reference --------------------------------------------------------------------- */
+
+static size_t pool_in_count(const cb_pool_shape *s)
+{
+    return (size_t)s->n * s->h * s->w * s->c;
+}
+
+static size_t pool_out_count(const cb_pool_shape *s)
+{
+    return (size_t)s->n * (s->h / 2) * (s->w / 2) * s->c;
+}
+
+/* Index in x of element k (0..3, row-major: top-left, top-right, bottom-left, bottom-right) of the
+ * window of output element o (flat index into y [N, H/2, W/2, C]). */
+static size_t window_elem(const cb_pool_shape *s, size_t o, int k)
+{
+    const size_t oh = (size_t)s->h / 2, ow = (size_t)s->w / 2;
+    const size_t c = o % s->c, ox = o / s->c % ow, oy = o / s->c / ow % oh, n = o / s->c / ow / oh;
+    return ((n * s->h + 2 * oy + (size_t)(k / 2)) * s->w + 2 * ox + (size_t)(k % 2)) * s->c + c;
+}
+
+/* Index in x of the first maximal element of output o's window (ties: the earliest wins). */
+static size_t window_argmax(const cb_pool_shape *s, const float *x, size_t o)
+{
+    size_t best = window_elem(s, o, 0);
+    for (int k = 1; k < 4; k++) {
+        const size_t e = window_elem(s, o, k);
+        if (x[e] > x[best])
+            best = e;
+    }
+    return best;
+}
+
+static void ref_pool_fwd(const cb_pool_shape *s, const float *x, float *y)
+{
+    for (size_t o = 0; o < pool_out_count(s); o++)
+        y[o] = x[window_argmax(s, x, o)];
+}
+
+static void ref_pool_bwd(const cb_pool_shape *s, const float *x, const float *dy, float *dx)
+{
+    for (size_t i = 0; i < pool_in_count(s); i++)
+        dx[i] = 0.0f;
+    for (size_t o = 0; o < pool_out_count(s); o++)
+        dx[window_argmax(s, x, o)] = dy[o];
+}
+
+/* ---- max-pool: exact comparison over every listed shape -------------------------------------- */
+
+static const int pool_hw[] = {2, 3, 4, 5, 7, 16, 17, 32};
+static const int pool_c[] = {1, 3, 7, 8, 9, 16, 17, 19};
+static const int pool_n[] = {1, 2, 3};
+
+typedef struct value_range {
+    const char *name;
+    int lo, hi;
+} value_range;
+
+static const value_range pool_ranges[] = {
+    {"integers in [-3,3]: frequent ties", -3, 3},
+    {"integers in [-6,-1]: negative-only windows", -6, -1},
+    {"0 or 1: mostly ties", 0, 1},
+    {"integers in [-1e6,1e6]: rare ties", -1000000, 1000000},
+};
+
+/* Forward and backward of one shape against the reference, bit for bit. */
+static void check_pool_shape(const cb_kernel_table *k, cb_rng *r, const cb_pool_shape *s,
+                             const value_range *vr)
+{
+    const size_t nin = pool_in_count(s), nout = pool_out_count(s);
+    float *x = cbt_alloc(nin), *dy = cbt_alloc(nout), *y = cbt_alloc(nout), *dx = cbt_alloc(nin);
+    float *want_y = cbt_alloc(nout), *want_dx = cbt_alloc(nin);
+    cbt_fill_int(r, x, nin, vr->lo, vr->hi);
+    cbt_fill_uniform(r, dy, nout, -1.0f, 1.0f);
+    ref_pool_fwd(s, x, want_y);
+    ref_pool_bwd(s, x, dy, want_dx);
+
+    char what[160];
+    k->maxpool2_fwd(s, x, y);
+    snprintf(what, sizeof what, "maxpool2_fwd y (n=%d h=%d w=%d c=%d, %s)", s->n, s->h, s->w, s->c,
+             vr->name);
+    cbt_assert_bits_equal(what, y, want_y, nout);
+
+    k->maxpool2_bwd(s, x, want_y, dy, dx);
+    snprintf(what, sizeof what, "maxpool2_bwd dx (n=%d h=%d w=%d c=%d, %s)", s->n, s->h, s->w,
+             s->c, vr->name);
+    cbt_assert_bits_equal(what, dx, want_dx, nin);
+
+    cbt_free(want_dx);
+    cbt_free(want_y);
+    cbt_free(dx);
+    cbt_free(y);
+    cbt_free(dy);
+    cbt_free(x);
+}
+
+static void maxpool2_matches_reference(void **state)
+{
+    const cb_kernel_table *k = cbt_table(state);
+    cb_rng r;
+    cbt_rng(&r, state, 3);
+    for (size_t v = 0; v < ARRAY_LEN(pool_ranges); v++)
+        for (size_t ih = 0; ih < ARRAY_LEN(pool_hw); ih++)
+            for (size_t iw = 0; iw < ARRAY_LEN(pool_hw); iw++)
+                for (size_t ic = 0; ic < ARRAY_LEN(pool_c); ic++)
+                    for (size_t in = 0; in < ARRAY_LEN(pool_n); in++) {
+                        const cb_pool_shape s = {pool_n[in], pool_hw[ih], pool_hw[iw], pool_c[ic]};
+                        check_pool_shape(k, &r, &s, &pool_ranges[v]);
+                    }
+}
+
+/* ---- max-pool: backward against finite differences ------------------------------------------- */
+
+static const cb_pool_shape fd_shapes[] = {
+    {1, 2, 2, 1}, {2, 5, 7, 3}, {1, 4, 4, 8}, {1, 7, 6, 9}, {2, 3, 5, 17}, {1, 6, 6, 16},
+};
+
+enum { FD_VALUES_PER_UNIT = 8 }; /* inputs are distinct multiples of 1/8 */
+static const double fd_step = 1.0 / 32.0;
+
+/* L(x) = sum_o w[o] * maxpool(x)[o], in double. */
+static double pool_objective(const cb_pool_shape *s, const float *x, const float *w)
+{
+    double sum = 0.0;
+    for (size_t o = 0; o < pool_out_count(s); o++)
+        sum += (double)w[o] * x[window_argmax(s, x, o)];
+    return sum;
+}
+
+/* x = a random permutation of (0 .. nin-1) - nin/2, over 8: all distinct, exact in float. */
+static void fill_distinct(cb_rng *r, float *x, size_t nin)
+{
+    int32_t *perm = malloc(nin * sizeof *perm);
+    assert_non_null(perm);
+    for (size_t i = 0; i < nin; i++)
+        perm[i] = (int32_t)i - (int32_t)(nin / 2);
+    cb_rng_shuffle_i32(r, perm, (int)nin);
+    for (size_t i = 0; i < nin; i++)
+        x[i] = (float)perm[i] / FD_VALUES_PER_UNIT;
+    free(perm);
+}
+
+static void maxpool2_bwd_finite_differences(void **state)
+{
+    const cb_kernel_table *k = cbt_table(state);
+    cb_rng r;
+    cbt_rng(&r, state, 4);
+    for (size_t t = 0; t < ARRAY_LEN(fd_shapes); t++) {
+        const cb_pool_shape *s = &fd_shapes[t];
+        const size_t nin = pool_in_count(s), nout = pool_out_count(s);
+        float *x = cbt_alloc(nin), *dx = cbt_alloc(nin);
+        float *y = cbt_alloc(nout), *dy = cbt_alloc(nout);
+        fill_distinct(&r, x, nin);
+        /* |dy| in [0.5, 1.5], either sign: a misrouted gradient is off by at least 0.5. */
+        for (size_t o = 0; o < nout; o++)
+            dy[o] = (0.5f + cb_rng_uniform(&r)) * (cb_rng_below(&r, 2) ? 1.0f : -1.0f);
+        k->maxpool2_fwd(s, x, y);
+        k->maxpool2_bwd(s, x, y, dy, dx);
+        for (size_t i = 0; i < nin; i++) {
+            const float xi = x[i];
+            x[i] = (float)(xi + fd_step);
+            const double up = pool_objective(s, x, dy);
+            x[i] = (float)(xi - fd_step);
+            const double down = pool_objective(s, x, dy);
+            x[i] = xi;
+            const double fd = (up - down) / (2.0 * fd_step);
+            if (!(fabs((double)dx[i] - fd) <= 1e-6))
+                fail_msg("maxpool2_bwd dx[%zu] = %.9g, finite difference %.9g (n=%d h=%d w=%d "
+                         "c=%d)",
+                         i, dx[i], fd, s->n, s->h, s->w, s->c);
+        }
+        cbt_free(dx);
+        cbt_free(dy);
+        cbt_free(y);
+        cbt_free(x);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        CBT_PER_ISA(relu_fwd_matches_reference),
+        CBT_PER_ISA(relu_bwd_matches_reference),
+        CBT_PER_ISA(maxpool2_matches_reference),
+        CBT_PER_ISA(maxpool2_bwd_finite_differences),
+    };
+    return cmocka_run_group_tests_name("pool_relu", tests, NULL, NULL);
+}
