@@ -1,0 +1,521 @@
+/*
+ * test_conv2d.c - the 3x3 "same" convolution kernels (forward with bias and optional fused ReLU,
+ * backward-data, backward-weights) of every ISA against a double-precision reference written here
+ * (plain loops, double accumulators, no fast-math). Each test runs once per ISA ("<test>/<isa>");
+ * the scalar production kernels are tested like any other ISA; an ISA that the build or the CPU
+ * lacks is reported as skipped.
+ *
+ * Tiers (DESIGN.md, "Correctness policy"):
+ *   conv_*_exact   x, b, dy integers in [-3, 3], w integers in [-2, 2]. Every product and every
+ *                  partial sum is an integer far below 2^24 (at most 9 * 33 * 6 + 3 for the
+ *                  forward pass, 3 * 32 * 32 * 9 for dw), so float arithmetic is exact in any
+ *                  order, with or without FMA: the output must be BIT-IDENTICAL to the reference
+ *                  (which is checked to be representable in float). Forward with ReLU off and on.
+ *   conv_*_real    x, w, b, dy uniform in [-1, 1). Per element
+ *                      |got - ref| <= 2 K 2^-24 sum|a w|,
+ *                  K = the number of terms in that element's sum (taps inside the image, the bias
+ *                  counted as one term), sum|a w| = the sum of their magnitudes; both come from
+ *                  the reference. Recursive float summation in any order, with or without FMA, is
+ *                  off by at most about K 2^-24 sum|a w|; the factor 2 is slack. ReLU is
+ *                  1-Lipschitz, so the bound holds after it too. Each SIMD ISA is also compared
+ *                  with the scalar production kernel under the same bound (both are within
+ *                  K 2^-24 sum|a w| of the exact value).
+ * Guards: inputs and outputs come from cbt_alloc: outputs start as NaN, so an element a kernel
+ * leaves unwritten fails the comparison; guard values past every buffer make cbt_free fail on an
+ * overrun, and an over-read that feeds a result brings in a NaN. The backward kernels run twice
+ * into the same buffers: gradients are overwritten, never accumulated (a second run that added
+ * would double them; a first run that added would start from NaN).
+ *
+ * Shapes: the reference network's layers (conv1 n = 2 and 3, 32x32, 3 -> 8; conv2 16x16, 8 -> 8),
+ * then every (n, Cin, Cout) with n in {1, 3} and Cin, Cout in {1, 3, 5, 7, 8, 9, 13, 16, 17, 19,
+ * 33} (vector widths 8 and 16: 1, W-1, W, W+1, 2W+1, 2W+3 and primes; 33 also passes the AVX2
+ * engine's 32-channel pass limit and the AVX-512 backward-data's 32-channel block), (H, W)
+ * cycling through all 49 pairs from {1, 2, 3, 5, 7, 9, 17} (image borders on both sides, the
+ * 16-, 8-, 4- and 1-pixel blocks of the SIMD engines), so each pair meets several channel counts.
+ * The API allows every shape with n, h, w, cin, cout >= 1 and the kernels document no further
+ * restriction, so all must work.
+ *
+ * conv_backward_fd: central finite differences in double on small shapes, ReLU off. With
+ * L = sum(y * r) for a fixed random r, dL/dy = r, so dL/dx, dL/dw, dL/db are the backward passes
+ * with dy = r. The FD derivative of the double forward (step 2^-10; L is linear in each single
+ * input, so there is no truncation error, only rounding of L, ~1e-11) must match the double
+ * reference backward within 1e-9 * max(|fd|, 1), and each ISA's float backward within
+ * 1e-3 * max(|fd|, 1): with |a w| <= 1 and K <= 81 terms per sum, float rounding is at most
+ * K^2 2^-24 < 4e-4, while a wrong index, sign or tap gives an error of order 1.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel_test.h"
+
+#define U24 (1.0 / 16777216.0) /* 2^-24, the unit roundoff of float */
+
+typedef enum tier { TIER_EXACT, TIER_REAL } tier;
+
+/* ---- shapes ---------------------------------------------------------------------------------- */
+
+static const int hw_sizes[] = {1, 2, 3, 5, 7, 9, 17};
+static const int ch_sizes[] = {1, 3, 5, 7, 8, 9, 13, 16, 17, 19, 33};
+static const int n_sizes[] = {1, 3};
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+enum { N_REF_SHAPES = 3 };
+enum { N_SHAPES = N_REF_SHAPES + COUNT(n_sizes) * COUNT(ch_sizes) * COUNT(ch_sizes) };
+
+static cb_conv_shape shapes[N_SHAPES] = {
+    {2, 32, 32, 3, 8}, /* conv1 */
+    {3, 32, 32, 3, 8}, /* conv1, odd batch */
+    {3, 16, 16, 8, 8}, /* conv2 */
+};
+
+/* Fills shapes[N_REF_SHAPES..]: every (n, cin, cout), (h, w) cycling through all 49 pairs. */
+static void make_shapes(void)
+{
+    const int nhw = COUNT(hw_sizes) * COUNT(hw_sizes);
+    int k = N_REF_SHAPES;
+    for (int a = 0; a < COUNT(n_sizes); a++)
+        for (int b = 0; b < COUNT(ch_sizes); b++)
+            for (int c = 0; c < COUNT(ch_sizes); c++, k++) {
+                const int hw = (k - N_REF_SHAPES) % nhw;
+                shapes[k] =
+                    (cb_conv_shape){n_sizes[a], hw_sizes[hw / COUNT(hw_sizes)],
+                                    hw_sizes[hw % COUNT(hw_sizes)], ch_sizes[b], ch_sizes[c]};
+            }
+}
+
+/* Small shapes for the finite-difference test (every input perturbed, one forward each). */
+static const cb_conv_shape fd_shapes[] = {{2, 4, 5, 3, 5}, {1, 3, 3, 5, 9}};
+
+static size_t pixels(const cb_conv_shape *s)
+{
+    return (size_t)s->n * s->h * s->w;
+}
+
+static size_t wsize(const cb_conv_shape *s)
+{
+    return (size_t)9 * s->cin * s->cout;
+}
+
+/* ---- double reference ------------------------------------------------------------------------ */
+
+/* The error bound of a float sum of `terms` terms whose magnitudes add up to mag. */
+static double bound_of(int terms, double mag)
+{
+    return 2.0 * terms * U24 * mag;
+}
+
+static size_t at(const cb_conv_shape *s, int n, int i, int j, int c, int ch)
+{
+    return (((size_t)n * s->h + i) * s->w + j) * ch + c;
+}
+
+static int inside(const cb_conv_shape *s, int i, int j)
+{
+    return i >= 0 && i < s->h && j >= 0 && j < s->w;
+}
+
+/* y = b + conv(x, w), ReLU when relu != 0; bound (may be NULL) as in the header. */
+static void ref_fwd(const cb_conv_shape *s, const double *x, const double *w, const double *b,
+                    int relu, double *y, double *bound)
+{
+    const int CI = s->cin, CO = s->cout;
+    for (int n = 0; n < s->n; n++)
+        for (int i = 0; i < s->h; i++)
+            for (int j = 0; j < s->w; j++)
+                for (int co = 0; co < CO; co++) {
+                    double acc = b[co], mag = fabs(b[co]);
+                    int terms = 1;
+                    for (int t = 0; t < 9; t++) {
+                        const int yy = i + t / 3 - 1, xx = j + t % 3 - 1;
+                        if (!inside(s, yy, xx))
+                            continue;
+                        for (int ci = 0; ci < CI; ci++) {
+                            const double p =
+                                x[at(s, n, yy, xx, ci, CI)] * w[((size_t)t * CI + ci) * CO + co];
+                            acc += p;
+                            mag += fabs(p);
+                            terms++;
+                        }
+                    }
+                    const size_t o = at(s, n, i, j, co, CO);
+                    y[o] = relu && !(acc > 0.0) ? 0.0 : acc;
+                    if (bound)
+                        bound[o] = bound_of(terms, mag);
+                }
+}
+
+/* dx[n,i,j,ci] = sum_{ky,kx,co} dy[n, i-ky+1, j-kx+1, co] w[ky,kx,ci,co]. */
+static void ref_bwd_data(const cb_conv_shape *s, const double *dy, const double *w, double *dx,
+                         double *bound)
+{
+    const int CI = s->cin, CO = s->cout;
+    for (int n = 0; n < s->n; n++)
+        for (int i = 0; i < s->h; i++)
+            for (int j = 0; j < s->w; j++)
+                for (int ci = 0; ci < CI; ci++) {
+                    double acc = 0.0, mag = 0.0;
+                    int terms = 0;
+                    for (int t = 0; t < 9; t++) {
+                        const int yy = i - t / 3 + 1, xx = j - t % 3 + 1;
+                        if (!inside(s, yy, xx))
+                            continue;
+                        for (int co = 0; co < CO; co++) {
+                            const double p =
+                                dy[at(s, n, yy, xx, co, CO)] * w[((size_t)t * CI + ci) * CO + co];
+                            acc += p;
+                            mag += fabs(p);
+                            terms++;
+                        }
+                    }
+                    const size_t o = at(s, n, i, j, ci, CI);
+                    dx[o] = acc;
+                    if (bound)
+                        bound[o] = bound_of(terms, mag);
+                }
+}
+
+/* dw[ky,kx,ci,co] = sum_{n,i,j} x[n, i+ky-1, j+kx-1, ci] dy[n,i,j,co]; db[co] = sum dy[..., co]. */
+static void ref_bwd_weights(const cb_conv_shape *s, const double *x, const double *dy, double *dw,
+                            double *db, double *dw_bound, double *db_bound)
+{
+    const int CI = s->cin, CO = s->cout;
+    for (int t = 0; t < 9; t++)
+        for (int ci = 0; ci < CI; ci++)
+            for (int co = 0; co < CO; co++) {
+                double acc = 0.0, mag = 0.0;
+                int terms = 0;
+                for (int n = 0; n < s->n; n++)
+                    for (int i = 0; i < s->h; i++)
+                        for (int j = 0; j < s->w; j++) {
+                            const int yy = i + t / 3 - 1, xx = j + t % 3 - 1;
+                            if (!inside(s, yy, xx))
+                                continue;
+                            const double p =
+                                x[at(s, n, yy, xx, ci, CI)] * dy[at(s, n, i, j, co, CO)];
+                            acc += p;
+                            mag += fabs(p);
+                            terms++;
+                        }
+                const size_t o = ((size_t)t * CI + ci) * CO + co;
+                dw[o] = acc;
+                if (dw_bound)
+                    dw_bound[o] = bound_of(terms, mag);
+            }
+    for (int co = 0; co < CO; co++) {
+        double acc = 0.0, mag = 0.0;
+        for (size_t p = 0; p < pixels(s); p++) {
+            acc += dy[p * CO + co];
+            mag += fabs(dy[p * CO + co]);
+        }
+        db[co] = acc;
+        if (db_bound)
+            db_bound[co] = bound_of((int)pixels(s), mag);
+    }
+}
+
+/* ---- one test case: inputs in float (for the kernels) and double (for the reference) --------- */
+
+typedef struct conv_case {
+    cb_conv_shape s;
+    float *x, *w, *b, *dy;      /* cbt_alloc'd */
+    double *xd, *wd, *bd, *dyd; /* the same values */
+} conv_case;
+
+static double *dalloc(size_t n)
+{
+    double *p = calloc(n, sizeof *p);
+    assert_non_null(p);
+    return p;
+}
+
+/* A float input of n values for the tier (integers in [-range, range], or U(-1, 1)), and its
+ * double copy in *d. */
+static float *make_input(cb_rng *r, size_t n, tier t, int range, double **d)
+{
+    float *p = cbt_alloc(n);
+    if (t == TIER_EXACT)
+        cbt_fill_int(r, p, n, -range, range);
+    else
+        cbt_fill_uniform(r, p, n, -1.0f, 1.0f);
+    *d = dalloc(n);
+    for (size_t i = 0; i < n; i++)
+        (*d)[i] = p[i];
+    return p;
+}
+
+static void case_init(conv_case *c, const cb_conv_shape *s, cb_rng *r, tier t)
+{
+    c->s = *s;
+    c->x = make_input(r, pixels(s) * s->cin, t, 3, &c->xd);
+    c->w = make_input(r, wsize(s), t, 2, &c->wd);
+    c->b = make_input(r, (size_t)s->cout, t, 3, &c->bd);
+    c->dy = make_input(r, pixels(s) * s->cout, t, 3, &c->dyd);
+}
+
+static void case_free(conv_case *c)
+{
+    cbt_free(c->x), cbt_free(c->w), cbt_free(c->b), cbt_free(c->dy);
+    free(c->xd), free(c->wd), free(c->bd), free(c->dyd);
+}
+
+/* ---- the operations, run by the reference or by a kernel table ------------------------------- */
+
+typedef enum conv_op { OP_FWD, OP_FWD_RELU, OP_BWD_DATA, OP_BWD_WEIGHTS } conv_op;
+enum { MAX_OUT = 2 };
+
+static const char *const op_names[] = {"fwd y", "fwd+relu y", "bwd_data dx", "bwd_weights dw"};
+
+/* The number of outputs of op and their lengths. */
+static int op_outputs(conv_op op, const cb_conv_shape *s, size_t len[MAX_OUT])
+{
+    switch (op) {
+    case OP_FWD:
+    case OP_FWD_RELU: len[0] = pixels(s) * s->cout; return 1;
+    case OP_BWD_DATA: len[0] = pixels(s) * s->cin; return 1;
+    default: len[0] = wsize(s), len[1] = (size_t)s->cout; return 2;
+    }
+}
+
+static void ref_run(conv_op op, const conv_case *c, double *want[MAX_OUT], double *bound[MAX_OUT])
+{
+    switch (op) {
+    case OP_FWD:
+    case OP_FWD_RELU:
+        ref_fwd(&c->s, c->xd, c->wd, c->bd, op == OP_FWD_RELU, want[0], bound[0]);
+        break;
+    case OP_BWD_DATA: ref_bwd_data(&c->s, c->dyd, c->wd, want[0], bound[0]); break;
+    case OP_BWD_WEIGHTS:
+        ref_bwd_weights(&c->s, c->xd, c->dyd, want[0], want[1], bound[0], bound[1]);
+        break;
+    }
+}
+
+static void kernel_run(const cb_kernel_table *k, conv_op op, const conv_case *c,
+                       float *out[MAX_OUT])
+{
+    switch (op) {
+    case OP_FWD:
+    case OP_FWD_RELU: k->conv3x3_fwd(&c->s, c->x, c->w, c->b, out[0], op == OP_FWD_RELU); break;
+    case OP_BWD_DATA: k->conv3x3_bwd_data(&c->s, c->dy, c->w, out[0]); break;
+    case OP_BWD_WEIGHTS: k->conv3x3_bwd_weights(&c->s, c->x, c->dy, out[0], out[1]); break;
+    }
+}
+
+/* ---- comparisons ----------------------------------------------------------------------------- */
+
+static void describe(char *buf, size_t size, conv_op op, int out, const cb_conv_shape *s,
+                     const char *vs)
+{
+    snprintf(buf, size, "conv %s%s [n=%d h=%d w=%d cin=%d cout=%d]%s", op_names[op],
+             out ? " (db)" : "", s->n, s->h, s->w, s->cin, s->cout, vs);
+}
+
+/* Exact tier: bit-identical to the reference (which must be a float); real tier: within bound. */
+static void check_tier(tier t, const char *what, const float *got, const double *want,
+                       const double *bound, size_t n)
+{
+    if (t == TIER_REAL) {
+        cbt_assert_within(what, got, want, bound, n);
+        return;
+    }
+    float *wantf = cbt_alloc(n);
+    for (size_t i = 0; i < n; i++) {
+        wantf[i] = (float)want[i];
+        if ((double)wantf[i] != want[i])
+            fail_msg("%s[%zu]: test premise broken, reference %.17g is not a float", what, i,
+                     want[i]);
+    }
+    cbt_assert_bits_equal(what, got, wantf, n);
+    cbt_free(wantf);
+}
+
+/* Real tier, SIMD ISAs: got within the same bound of the scalar production kernel's result. */
+static void check_vs_scalar(conv_op op, const conv_case *c, float *const got[MAX_OUT],
+                            double *const bound[MAX_OUT])
+{
+    size_t len[MAX_OUT];
+    const int nout = op_outputs(op, &c->s, len);
+    float *sc[MAX_OUT];
+    for (int o = 0; o < nout; o++)
+        sc[o] = cbt_alloc(len[o]);
+    kernel_run(cbt_scalar(), op, c, sc);
+    for (int o = 0; o < nout; o++) {
+        double *scd = dalloc(len[o]);
+        for (size_t i = 0; i < len[o]; i++)
+            scd[i] = sc[o][i];
+        char what[160];
+        describe(what, sizeof what, op, o, &c->s, " vs scalar kernel");
+        cbt_assert_within(what, got[o], scd, bound[o], len[o]);
+        free(scd);
+        cbt_free(sc[o]);
+    }
+}
+
+/* The whole shape table for one operation and tier on this test's ISA. */
+static void check_op(void **state, conv_op op, tier t)
+{
+    const cb_kernel_table *k = cbt_table(state);
+    const int simd = cbt_isa(state) != CB_ISA_SCALAR;
+    cb_rng r;
+    cbt_rng(&r, state, 10u * op + t);
+    for (int si = 0; si < N_SHAPES; si++) {
+        conv_case c;
+        case_init(&c, &shapes[si], &r, t);
+        size_t len[MAX_OUT];
+        const int nout = op_outputs(op, &c.s, len);
+        double *want[MAX_OUT], *bound[MAX_OUT];
+        float *got[MAX_OUT];
+        for (int o = 0; o < nout; o++) {
+            want[o] = dalloc(len[o]);
+            bound[o] = dalloc(len[o]);
+            got[o] = cbt_alloc(len[o]);
+        }
+        ref_run(op, &c, want, bound);
+        kernel_run(k, op, &c, got);
+        if (op == OP_BWD_DATA || op == OP_BWD_WEIGHTS)
+            kernel_run(k, op, &c, got); /* again into the same buffers: must overwrite */
+        for (int o = 0; o < nout; o++) {
+            char what[160];
+            describe(what, sizeof what, op, o, &c.s, "");
+            check_tier(t, what, got[o], want[o], bound[o], len[o]);
+        }
+        if (t == TIER_REAL && simd)
+            check_vs_scalar(op, &c, got, bound);
+        for (int o = 0; o < nout; o++) {
+            free(want[o]), free(bound[o]);
+            cbt_free(got[o]);
+        }
+        case_free(&c);
+    }
+}
+
+/* ---- tests: exact and real tiers ------------------------------------------------------------- */
+
+static void conv_fwd_exact(void **state)
+{
+    check_op(state, OP_FWD, TIER_EXACT);
+    check_op(state, OP_FWD_RELU, TIER_EXACT);
+}
+
+static void conv_fwd_real(void **state)
+{
+    check_op(state, OP_FWD, TIER_REAL);
+    check_op(state, OP_FWD_RELU, TIER_REAL);
+}
+
+static void conv_bwd_data_exact(void **state)
+{
+    check_op(state, OP_BWD_DATA, TIER_EXACT);
+}
+
+static void conv_bwd_data_real(void **state)
+{
+    check_op(state, OP_BWD_DATA, TIER_REAL);
+}
+
+static void conv_bwd_weights_exact(void **state)
+{
+    check_op(state, OP_BWD_WEIGHTS, TIER_EXACT);
+}
+
+static void conv_bwd_weights_real(void **state)
+{
+    check_op(state, OP_BWD_WEIGHTS, TIER_REAL);
+}
+
+/* ---- finite differences ---------------------------------------------------------------------- */
+
+#define FD_STEP (1.0 / 1024.0)
+#define FD_REF_TOL 1e-9    /* double reference backward vs FD */
+#define FD_KERNEL_TOL 1e-3 /* float production backward vs FD (see the header) */
+
+/* L = sum(y * r), y the double forward (no ReLU) of c's double inputs, r = c->dyd. */
+static double loss(const conv_case *c, double *y)
+{
+    ref_fwd(&c->s, c->xd, c->wd, c->bd, 0, y, NULL);
+    double l = 0.0;
+    for (size_t i = 0; i < pixels(&c->s) * c->s.cout; i++)
+        l += y[i] * c->dyd[i];
+    return l;
+}
+
+/* g[i] = dL/dp[i] by central differences; p is one of c's double inputs (restored after). */
+static void fd_gradient(const conv_case *c, double *p, size_t n, double *y, double *g)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double p0 = p[i];
+        p[i] = p0 + FD_STEP;
+        const double lp = loss(c, y);
+        p[i] = p0 - FD_STEP;
+        const double lm = loss(c, y);
+        p[i] = p0;
+        g[i] = (lp - lm) / (2.0 * FD_STEP);
+    }
+}
+
+/* Every got (a float kernel's output when gotf != NULL, else the double gotd) against fd. */
+static void check_fd(const char *what, const char *shape, const float *gotf, const double *gotd,
+                     const double *fd, size_t n, double tol)
+{
+    for (size_t i = 0; i < n; i++) {
+        char name[160];
+        snprintf(name, sizeof name, "%s %s[%zu]", what, shape, i);
+        cbt_assert_rel(name, gotf ? (double)gotf[i] : gotd[i], fd[i], tol, 1.0);
+    }
+}
+
+static void conv_backward_fd(void **state)
+{
+    const cb_kernel_table *k = cbt_table(state);
+    cb_rng r;
+    cbt_rng(&r, state, 99);
+    for (int si = 0; si < COUNT(fd_shapes); si++) {
+        conv_case c;
+        case_init(&c, &fd_shapes[si], &r, TIER_REAL);
+        const cb_conv_shape *s = &c.s;
+        char shape[80];
+        snprintf(shape, sizeof shape, "[n=%d h=%d w=%d cin=%d cout=%d]", s->n, s->h, s->w, s->cin,
+                 s->cout);
+        const size_t nx = pixels(s) * s->cin, nw = wsize(s), nb = (size_t)s->cout;
+        double *y = dalloc(pixels(s) * s->cout);
+        double *fdx = dalloc(nx), *fdw = dalloc(nw), *fdb = dalloc(nb);
+        fd_gradient(&c, c.xd, nx, y, fdx);
+        fd_gradient(&c, c.wd, nw, y, fdw);
+        fd_gradient(&c, c.bd, nb, y, fdb);
+
+        /* The double reference backward with dy = r. */
+        double *rdx = dalloc(nx), *rdw = dalloc(nw), *rdb = dalloc(nb);
+        ref_bwd_data(s, c.dyd, c.wd, rdx, NULL);
+        ref_bwd_weights(s, c.xd, c.dyd, rdw, rdb, NULL, NULL);
+        check_fd("reference dx vs FD", shape, NULL, rdx, fdx, nx, FD_REF_TOL);
+        check_fd("reference dw vs FD", shape, NULL, rdw, fdw, nw, FD_REF_TOL);
+        check_fd("reference db vs FD", shape, NULL, rdb, fdb, nb, FD_REF_TOL);
+
+        /* This ISA's float backward kernels with dy = (float) r, exactly the same values. */
+        float *dx = cbt_alloc(nx), *dw = cbt_alloc(nw), *db = cbt_alloc(nb);
+        k->conv3x3_bwd_data(s, c.dy, c.w, dx);
+        k->conv3x3_bwd_weights(s, c.x, c.dy, dw, db);
+        check_fd("kernel dx vs FD", shape, dx, NULL, fdx, nx, FD_KERNEL_TOL);
+        check_fd("kernel dw vs FD", shape, dw, NULL, fdw, nw, FD_KERNEL_TOL);
+        check_fd("kernel db vs FD", shape, db, NULL, fdb, nb, FD_KERNEL_TOL);
+
+        cbt_free(dx), cbt_free(dw), cbt_free(db);
+        free(rdx), free(rdw), free(rdb);
+        free(fdx), free(fdw), free(fdb), free(y);
+        case_free(&c);
+    }
+}
+
+int main(void)
+{
+    make_shapes();
+    const struct CMUnitTest tests[] = {
+        CBT_PER_ISA(conv_fwd_exact),         CBT_PER_ISA(conv_fwd_real),
+        CBT_PER_ISA(conv_bwd_data_exact),    CBT_PER_ISA(conv_bwd_data_real),
+        CBT_PER_ISA(conv_bwd_weights_exact), CBT_PER_ISA(conv_bwd_weights_real),
+        CBT_PER_ISA(conv_backward_fd),
+    };
+    return cmocka_run_group_tests_name("conv2d", tests, NULL, NULL);
+}
