@@ -22,6 +22,8 @@ static const char scale_usage_head[] =
 typedef struct scale_point {
     int threads;
     char bindings[256];
+    int reps;
+    double seconds_all[100]; /* every repetition, in run order */
     double median_seconds, images_per_s, per_core, speedup, efficiency;
     double sync_seconds_per_step, sync_share;
     double test_accuracy;
@@ -46,7 +48,7 @@ static int parse_options(int argc, char **argv, cb_run_options *o, int *reps)
             printf("%s%s  --help             this text\n", scale_usage_head, cb_run_options_help);
             return CB_EXIT_OK;
         } else if (cb_args_is(&a, "--repetitions")) {
-            if (!cb_args_int(&a, 1, 1000, &v))
+            if (!cb_args_int(&a, 1, 100, &v))
                 return CB_EXIT_USAGE;
             *reps = (int)v;
         } else {
@@ -71,7 +73,7 @@ static int measure(const cb_run_options *o, cb_run *run, int reps, scale_point *
     cb_train_config cfg = o->cfg;
     cfg.threads = pt->threads;
     cfg.progress = CB_PROGRESS_NONE;
-    double secs[1000];
+    double secs[100];
     long steps = 0;
     for (int r = 0; r < reps; r++) {
         cb_model m;
@@ -82,7 +84,8 @@ static int measure(const cb_run_options *o, cb_run *run, int reps, scale_point *
             cb_model_free(&m);
             return -1;
         }
-        secs[r] = st.seconds;
+        secs[r] = pt->seconds_all[r] = st.seconds;
+        pt->reps = r + 1;
         steps = st.steps;
         pt->test_accuracy = st.test_accuracy;
         memcpy(weights, m.param_slab, m.param_count * sizeof *weights);
@@ -136,6 +139,10 @@ static int write_json(const char *path, const scale_point *p, int n, const cb_ru
         cb_json_int(&j, "threads", p[i].threads);
         cb_json_string(&j, "thread_pus", p[i].bindings);
         cb_json_number(&j, "seconds", p[i].median_seconds);
+        cb_json_array_begin(&j, "seconds_all");
+        for (int r = 0; r < p[i].reps; r++)
+            cb_json_number(&j, NULL, p[i].seconds_all[r]);
+        cb_json_array_end(&j);
         cb_json_number(&j, "images_per_s", p[i].images_per_s);
         cb_json_number(&j, "images_per_s_per_core", p[i].per_core);
         cb_json_number(&j, "speedup", p[i].speedup);
