@@ -1,6 +1,17 @@
-/* report_commands.h - temporary */
+/*
+ * report_commands.h - the `cifarbench report` and `cifarbench compare` commands. Each takes the
+ * arguments after the command's name and returns the process exit code: 0 ok, 1 failure (an
+ * unreadable, malformed or wrong-schema file; for compare also a significant regression), 2 bad
+ * usage.
+ */
 #ifndef CB_REPORT_COMMANDS_H
 #define CB_REPORT_COMMANDS_H
+
+/* cifarbench report RESULT.json... --out DIR: writes DIR/report.md and DIR/report.html. */
 int cb_cmd_report(int argc, char **argv);
+
+/* cifarbench compare BASE.json NEW.json [--threshold PCT] [--alpha A]: a table of every figure
+ * both files have, with the Mann-Whitney U test over repetitions; exit 1 on a regression. */
 int cb_cmd_compare(int argc, char **argv);
-#endif
+
+#endif /* CB_REPORT_COMMANDS_H */

@@ -1,0 +1,67 @@
+/*
+ * compare.h - the regression check behind `cifarbench compare`, in the manner of Google
+ * Benchmark's compare.py: every figure (a time, lower is better) present in both files is a set of
+ * repetitions on each side; the medians give the change and the two-sided Mann-Whitney U test
+ * says whether the difference is more than noise.
+ *
+ *   train   "train s/epoch": the seconds of every epoch (epochs are the repetitions)
+ *   scale   "scale N threads s/epoch": seconds_all (per repetition), else the median seconds
+ *   gbench  the benchmark's run name: real_time of its iteration runs (repetitions), else its
+ *           median (or mean) aggregate as a single value
+ *
+ * A figure is a regression when it is significantly slower (p < alpha) and its median is more
+ * than threshold percent slower. With fewer than CB_CMP_MIN_REPS repetitions on a side, or so few
+ * that no outcome could give p < alpha (3 against 3: the smallest two-sided p is 0.1), the test is
+ * not run and the median change alone decides, which the verdict says.
+ */
+#ifndef CB_COMPARE_H
+#define CB_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "load_results.h"
+
+enum { CB_CMP_MIN_REPS = 3 };
+
+typedef enum {
+    CB_VERDICT_REGRESSION,       /* slower by more than the threshold (and significant, if tested) */
+    CB_VERDICT_SLOWER_WITHIN,    /* significantly slower, but by no more than the threshold */
+    CB_VERDICT_NOT_SIGNIFICANT,  /* tested: p >= alpha */
+    CB_VERDICT_WITHIN,           /* not tested: |change| within the threshold */
+    CB_VERDICT_FASTER_WITHIN,    /* significantly faster, by no more than the threshold */
+    CB_VERDICT_FASTER            /* faster by more than the threshold (and significant, if tested) */
+} cb_verdict;
+
+typedef struct cb_cmp_row {
+    char name[160];
+    double *base, *new_;         /* the repetitions (owned) */
+    size_t n_base, n_new;
+    double base_median, new_median;
+    double change_pct;           /* (new - base) / base * 100 */
+    bool tested;                 /* whether the U test was run (enough repetitions) */
+    double p;                    /* two-sided p-value; NAN when not tested */
+    bool exact;                  /* p from the exact distribution */
+    cb_verdict verdict;
+} cb_cmp_row;
+
+typedef struct cb_cmp {
+    double threshold_pct, alpha;
+    cb_cmp_row *rows;
+    size_t n;
+    size_t regressions;
+    size_t untested;             /* rows judged by the median alone */
+    size_t only_base, only_new;  /* figures one file has and the other lacks */
+    char warnings[1024];         /* context differences, one per line; "" when none */
+} cb_cmp;
+
+/* Compares two loaded files. Returns 0, or -1 with a message in err when the files are of
+ * different kinds or have no figure in common. */
+int cb_compare(const cb_rfile *base, const cb_rfile *new_, double threshold_pct, double alpha,
+               cb_cmp *out, char *err, size_t errlen);
+void cb_compare_free(cb_cmp *c);
+
+/* "REGRESSION", "faster", "no significant change", ... (with "(median only)" when not tested). */
+const char *cb_verdict_text(const cb_cmp_row *r, char *buf, size_t n);
+
+#endif /* CB_COMPARE_H */
