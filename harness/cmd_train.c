@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "peak.h"
 #include "run.h"
 
 static const char train_usage_head[] =
@@ -92,8 +93,20 @@ static void print_layers(const cb_epoch_stats *st)
            st->seconds - accounted, "", 100.0 * (st->seconds - accounted) / st->seconds);
 }
 
+/* The FMA peak of all the run's threads: one core's peak, measured now for the widest ISA the run
+ * uses, times the threads. 0 when this build has no loop for it. */
+static double measured_peak(const cb_run_context *c)
+{
+    cb_isa widest = c->isa;
+    if (c->variants)
+        for (int k = 0; k < CB_KERNEL_COUNT; k++)
+            widest = k == 0 || c->variants->isa[k] > widest ? c->variants->isa[k] : widest;
+    const cb_peak_loop *loop = cb_peak_loop_for(widest);
+    return loop ? cb_peak_measure(loop) * c->threads : 0.0;
+}
+
 static void print_summary(const cb_run_options *o, const cb_run_context *c,
-                          const cb_epoch_stats *st, double flops)
+                          const cb_epoch_stats *st, double flops, double peak)
 {
     printf("\ncifarbench train: %d epoch(s) of %d images, batch %d, seed %llu\n", o->cfg.epochs,
            c->train_images, o->cfg.batch, (unsigned long long)o->cfg.seed);
@@ -116,10 +129,13 @@ static void print_summary(const cb_run_options *o, const cb_run_context *c,
     printf("  data     %s\n", c->data->source);
     printf("  work     %.3f MFLOP per training image, %.1f GFLOP per epoch\n", flops * 1e-6,
            flops * c->train_images * 1e-9);
-    printf("\n  epoch   seconds    images/s   GFLOP/s   train loss  train acc   test loss  test acc\n");
+    printf("  peak     %.1f GFLOP/s (FMA loop measured on this machine, %d thread(s))\n", peak,
+           c->threads);
+    printf("\n  epoch   seconds    images/s   GFLOP/s  %% peak   train loss  train acc   test loss  test acc\n");
     for (int e = 0; e < o->cfg.epochs; e++)
-        printf("  %5d  %8.3f  %10.1f  %8.2f  %10.4f  %9.4f  %10.4f  %8.4f\n", st[e].epoch,
-               st[e].seconds, st[e].images_per_s, st[e].gflops, st[e].train_loss,
+        printf("  %5d  %8.3f  %10.1f  %8.2f  %5.1f%%  %10.4f  %9.4f  %10.4f  %8.4f\n", st[e].epoch,
+               st[e].seconds, st[e].images_per_s, st[e].gflops,
+               peak > 0 ? 100.0 * st[e].gflops / peak : 0.0, st[e].train_loss,
                st[e].train_accuracy, st[e].test_loss, st[e].test_accuracy);
     if (o->cfg.epochs > 1) {
         const double med = median_seconds(st, o->cfg.epochs);
@@ -130,7 +146,7 @@ static void print_summary(const cb_run_options *o, const cb_run_context *c,
 }
 
 static int write_json(const cb_run_options *o, const cb_run_context *c, const cb_epoch_stats *st,
-                      const cb_model_config *mc)
+                      const cb_model_config *mc, double peak)
 {
     cb_json j;
     cb_json_init(&j);
@@ -159,6 +175,7 @@ static int write_json(const cb_run_options *o, const cb_run_context *c, const cb
         cb_json_number(&j, "test_accuracy", st[e].test_accuracy);
         cb_json_number(&j, "eval_seconds", st[e].eval_seconds);
         cb_json_number(&j, "images_per_s_per_core", st[e].images_per_s / c->threads);
+        cb_json_number(&j, "percent_of_peak", peak > 0 ? 100.0 * st[e].gflops / peak : NAN);
         cb_json_number(&j, "profile_overhead", st[e].profile_overhead);
         cb_json_object_end(&j);
     }
@@ -169,7 +186,10 @@ static int write_json(const cb_run_options *o, const cb_run_context *c, const cb
     cb_json_number(&j, "median_seconds", med);
     cb_json_number(&j, "images_per_s", c->train_images / med);
     cb_json_number(&j, "images_per_s_per_core", c->train_images / med / c->threads);
-    cb_json_number(&j, "gflops", c->train_images / med * cb_model_flops_train(mc) * 1e-9);
+    const double gflops = c->train_images / med * cb_model_flops_train(mc) * 1e-9;
+    cb_json_number(&j, "gflops", gflops);
+    cb_json_number(&j, "peak_gflops", peak);
+    cb_json_number(&j, "percent_of_peak", peak > 0 ? 100.0 * gflops / peak : NAN);
     cb_json_object_end(&j);
     /* Per-layer breakdown of the last epoch (seconds per thread; share of the epoch). */
     const cb_epoch_stats *last = &st[o->cfg.epochs - 1];
@@ -211,6 +231,7 @@ int cb_cmd_train(int argc, char **argv)
     const cb_run_context *c = &run.ctx;
 
     const cb_model_config mc = {CB_CIFAR_CLASSES, CB_HEAD_SOFTMAX_XENT};
+    const double peak = measured_peak(c);
     cb_model model;
     cb_epoch_stats *stats = calloc((size_t)o.cfg.epochs, sizeof *stats);
     const bool model_ok =
@@ -223,7 +244,7 @@ int cb_cmd_train(int argc, char **argv)
         cb_run_free(&run);
         return CB_EXIT_FAILURE;
     }
-    print_summary(&o, c, stats, cb_model_flops_train(&mc));
+    print_summary(&o, c, stats, cb_model_flops_train(&mc), peak);
     rc = CB_EXIT_OK;
     for (int e = 0; e < o.cfg.epochs; e++)
         if (!isfinite(stats[e].train_loss)) {
@@ -231,7 +252,7 @@ int cb_cmd_train(int argc, char **argv)
             rc = CB_EXIT_FAILURE;
         }
     if (rc == CB_EXIT_OK && o.json_path) {
-        if (write_json(&o, c, stats, &mc) == 0)
+        if (write_json(&o, c, stats, &mc, peak) == 0)
             printf("  results  %s\n", o.json_path);
         else
             rc = CB_EXIT_FAILURE;
