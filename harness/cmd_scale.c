@@ -30,33 +30,16 @@ typedef struct scale_point {
     bool identical; /* final weights bit-identical to the 1-thread run's */
 } scale_point;
 
-static int parse_options(int argc, char **argv, cb_run_options *o, int *reps)
+static int scale_option(cb_args *a, cb_run_options *o, void *ctx)
 {
-    cb_run_options_init(o);
-    *reps = 3;
-    cb_args a;
-    cb_args_init(&a, "scale", argc, argv);
-    bool error;
+    (void)o;
     long long v;
-    while (cb_args_next(&a, &error)) {
-        const int shared = cb_run_options_parse(o, &a);
-        if (shared < 0)
-            return CB_EXIT_USAGE;
-        if (shared > 0)
-            continue;
-        if (cb_args_is(&a, "--help")) {
-            printf("%s%s  --help             this text\n", scale_usage_head, cb_run_options_help);
-            return CB_EXIT_OK;
-        } else if (cb_args_is(&a, "--repetitions")) {
-            if (!cb_args_int(&a, 1, 100, &v))
-                return CB_EXIT_USAGE;
-            *reps = (int)v;
-        } else {
-            cb_args_unknown(&a);
-            return CB_EXIT_USAGE;
-        }
-    }
-    return error ? CB_EXIT_USAGE : -1;
+    if (!cb_args_is(a, "--repetitions"))
+        return 0;
+    if (!cb_args_int(a, 1, 100, &v))
+        return -1;
+    *(int *)ctx = (int)v;
+    return 1;
 }
 
 static int compare_doubles(const void *a, const void *b)
@@ -168,8 +151,9 @@ static int write_json(const char *path, const scale_point *p, int n, const cb_ru
 int cb_cmd_scale(int argc, char **argv)
 {
     cb_run_options o;
-    int reps;
-    int rc = parse_options(argc, argv, &o, &reps);
+    int reps = 3;
+    cb_run_options_init(&o);
+    int rc = cb_run_parse(argc, argv, "scale", scale_usage_head, &o, scale_option, &reps);
     if (rc >= 0)
         return rc;
     static cb_run run;

@@ -21,36 +21,18 @@ static const char train_usage_head[] =
     "                     medians are taken over\n"
     "  --variants FILE    kernels per a variant file from 'cifarbench tune' (instead of --isa)\n";
 
-/* Returns -1 to go on, else the exit code. */
-static int parse_options(int argc, char **argv, cb_run_options *o)
+static int train_option(cb_args *a, cb_run_options *o, void *ctx)
 {
-    cb_run_options_init(o);
-    cb_args a;
-    cb_args_init(&a, "train", argc, argv);
-    bool error;
+    (void)ctx;
     long long v;
-    while (cb_args_next(&a, &error)) {
-        const int shared = cb_run_options_parse(o, &a);
-        if (shared < 0)
-            return CB_EXIT_USAGE;
-        if (shared > 0)
-            continue;
-        if (cb_args_is(&a, "--help")) {
-            printf("%s%s  --help             this text\n", train_usage_head, cb_run_options_help);
-            return CB_EXIT_OK;
-        } else if (cb_args_is(&a, "--variants")) {
-            if (!(o->variants_path = cb_args_value(&a)))
-                return CB_EXIT_USAGE;
-        } else if (cb_args_is(&a, "--epochs")) {
-            if (!cb_args_int(&a, 1, 10000, &v))
-                return CB_EXIT_USAGE;
-            o->cfg.epochs = (int)v;
-        } else {
-            cb_args_unknown(&a);
-            return CB_EXIT_USAGE;
-        }
-    }
-    return error ? CB_EXIT_USAGE : -1;
+    if (cb_args_is(a, "--variants"))
+        return (o->variants_path = cb_args_value(a)) ? 1 : -1;
+    if (!cb_args_is(a, "--epochs"))
+        return 0;
+    if (!cb_args_int(a, 1, 10000, &v))
+        return -1;
+    o->cfg.epochs = (int)v;
+    return 1;
 }
 
 /* Median epoch time: the epochs are the run's repetitions. */
@@ -220,7 +202,8 @@ static int write_json(const cb_run_options *o, const cb_run_context *c, const cb
 int cb_cmd_train(int argc, char **argv)
 {
     cb_run_options o;
-    int rc = parse_options(argc, argv, &o);
+    cb_run_options_init(&o);
+    int rc = cb_run_parse(argc, argv, "train", train_usage_head, &o, train_option, NULL);
     if (rc >= 0)
         return rc;
     static cb_run run; /* large: the thread bindings */

@@ -150,18 +150,25 @@ void cb_json_bool(cb_json *j, const char *key, bool value)
     append(j, value ? "true" : "false", value ? 4 : 5);
 }
 
-int cb_check_file_writable(const char *path, char *err, size_t errlen)
+/* Creates path's temporary sibling (name in tmp). Returns its descriptor, or -1 with err set. */
+static int create_temp(const char *path, char tmp[4096], char *err, size_t errlen)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
+    if (snprintf(tmp, 4096, "%s.tmp.XXXXXX", path) >= 4096) {
         snprintf(err, errlen, "%s: path too long", path);
         return -1;
     }
     const int fd = mkstemp(tmp);
-    if (fd < 0) {
+    if (fd < 0)
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    return fd;
+}
+
+int cb_check_file_writable(const char *path, char *err, size_t errlen)
+{
+    char tmp[4096];
+    const int fd = create_temp(path, tmp, err, errlen);
+    if (fd < 0)
         return -1;
-    }
     close(fd);
     unlink(tmp);
     return 0;
@@ -170,15 +177,9 @@ int cb_check_file_writable(const char *path, char *err, size_t errlen)
 int cb_write_file_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen)
 {
     char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
-        snprintf(err, errlen, "%s: path too long", path);
+    const int fd = create_temp(path, tmp, err, errlen);
+    if (fd < 0)
         return -1;
-    }
-    const int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot create a temporary file next to %s: %s", path, strerror(errno));
-        return -1;
-    }
     fchmod(fd, 0644); /* mkstemp's 0600 would hide results from other users */
     size_t done = 0;
     while (done < len) {

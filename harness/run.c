@@ -70,6 +70,30 @@ int cb_run_options_parse(cb_run_options *o, cb_args *a)
     return 0;
 }
 
+int cb_run_parse(int argc, char **argv, const char *command, const char *usage_head,
+                 cb_run_options *o, cb_own_option_fn *own, void *ctx)
+{
+    cb_args a;
+    cb_args_init(&a, command, argc, argv);
+    bool error;
+    while (cb_args_next(&a, &error)) {
+        if (cb_args_is(&a, "--help")) {
+            printf("%s%s  --help             this text\n", usage_head, cb_run_options_help);
+            return CB_EXIT_OK;
+        }
+        int used = cb_run_options_parse(o, &a);
+        if (used == 0)
+            used = own(&a, o, ctx);
+        if (used < 0)
+            return CB_EXIT_USAGE;
+        if (used == 0) {
+            cb_args_unknown(&a);
+            return CB_EXIT_USAGE;
+        }
+    }
+    return error ? CB_EXIT_USAGE : -1;
+}
+
 int cb_run_start_team(cb_run *r, int threads, cb_bind bind, const char *command)
 {
     char err[512];

@@ -23,6 +23,16 @@ extern const char cb_run_options_help[];
 
 void cb_run_options_init(cb_run_options *o);
 
+/* A command's own options: consumes the current option if it is one. Returns 1 when consumed, 0
+ * when not, -1 on a bad value (already reported). */
+typedef int cb_own_option_fn(cb_args *a, cb_run_options *o, void *ctx);
+
+/* Parses a command's arguments: the shared options, --help (prints usage_head, the shared
+ * options' help and --help's own line) and, through own(), the command's. Returns -1 to go on,
+ * else the exit code. */
+int cb_run_parse(int argc, char **argv, const char *command, const char *usage_head,
+                 cb_run_options *o, cb_own_option_fn *own, void *ctx);
+
 /* Consumes the current option if it is a shared one. Returns 1 when consumed, 0 when not a shared
  * option, -1 on a bad value (already reported: exit 2). */
 int cb_run_options_parse(cb_run_options *o, cb_args *a);

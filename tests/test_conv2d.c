@@ -52,7 +52,6 @@
 
 #define U24 (1.0 / 16777216.0) /* 2^-24, the unit roundoff of float */
 
-typedef enum tier { TIER_EXACT, TIER_REAL } tier;
 
 /* ---- shapes ---------------------------------------------------------------------------------- */
 
@@ -232,10 +231,10 @@ static double *dalloc(size_t n)
 
 /* A float input of n values for the tier (integers in [-range, range], or U(-1, 1)), and its
  * double copy in *d. */
-static float *make_input(cb_rng *r, size_t n, tier t, int range, double **d)
+static float *make_input(cb_rng *r, size_t n, cbt_tier t, int range, double **d)
 {
     float *p = cbt_alloc(n);
-    if (t == TIER_EXACT)
+    if (t == CBT_TIER_EXACT)
         cbt_fill_int(r, p, n, -range, range);
     else
         cbt_fill_uniform(r, p, n, -1.0f, 1.0f);
@@ -245,7 +244,7 @@ static float *make_input(cb_rng *r, size_t n, tier t, int range, double **d)
     return p;
 }
 
-static void case_init(conv_case *c, const cb_conv_shape *s, cb_rng *r, tier t)
+static void case_init(conv_case *c, const cb_conv_shape *s, cb_rng *r, cbt_tier t)
 {
     c->s = *s;
     c->x = make_input(r, pixels(s) * s->cin, t, 3, &c->xd);
@@ -312,25 +311,6 @@ static void describe(char *buf, size_t size, conv_op op, int out, const cb_conv_
              out ? " (db)" : "", s->n, s->h, s->w, s->cin, s->cout, vs);
 }
 
-/* Exact tier: bit-identical to the reference (which must be a float); real tier: within bound. */
-static void check_tier(tier t, const char *what, const float *got, const double *want,
-                       const double *bound, size_t n)
-{
-    if (t == TIER_REAL) {
-        cbt_assert_within(what, got, want, bound, n);
-        return;
-    }
-    float *wantf = cbt_alloc(n);
-    for (size_t i = 0; i < n; i++) {
-        wantf[i] = (float)want[i];
-        if ((double)wantf[i] != want[i])
-            fail_msg("%s[%zu]: test premise broken, reference %.17g is not a float", what, i,
-                     want[i]);
-    }
-    cbt_assert_bits_equal(what, got, wantf, n);
-    cbt_free(wantf);
-}
-
 /* Real tier, SIMD ISAs: got within the same bound of the scalar production kernel's result. */
 static void check_vs_scalar(conv_op op, const conv_case *c, float *const got[MAX_OUT],
                             double *const bound[MAX_OUT])
@@ -354,7 +334,7 @@ static void check_vs_scalar(conv_op op, const conv_case *c, float *const got[MAX
 }
 
 /* The whole shape table for one operation and tier on this test's ISA. */
-static void check_op(void **state, conv_op op, tier t)
+static void check_op(void **state, conv_op op, cbt_tier t)
 {
     const cb_kernel_table *k = cbt_table(state);
     const int simd = cbt_isa(state) != CB_ISA_SCALAR;
@@ -379,9 +359,9 @@ static void check_op(void **state, conv_op op, tier t)
         for (int o = 0; o < nout; o++) {
             char what[160];
             describe(what, sizeof what, op, o, &c.s, "");
-            check_tier(t, what, got[o], want[o], bound[o], len[o]);
+            cbt_assert_tier(t, what, got[o], want[o], bound[o], len[o]);
         }
-        if (t == TIER_REAL && simd)
+        if (t == CBT_TIER_REAL && simd)
             check_vs_scalar(op, &c, got, bound);
         for (int o = 0; o < nout; o++) {
             free(want[o]), free(bound[o]);
@@ -395,34 +375,34 @@ static void check_op(void **state, conv_op op, tier t)
 
 static void conv_fwd_exact(void **state)
 {
-    check_op(state, OP_FWD, TIER_EXACT);
-    check_op(state, OP_FWD_RELU, TIER_EXACT);
+    check_op(state, OP_FWD, CBT_TIER_EXACT);
+    check_op(state, OP_FWD_RELU, CBT_TIER_EXACT);
 }
 
 static void conv_fwd_real(void **state)
 {
-    check_op(state, OP_FWD, TIER_REAL);
-    check_op(state, OP_FWD_RELU, TIER_REAL);
+    check_op(state, OP_FWD, CBT_TIER_REAL);
+    check_op(state, OP_FWD_RELU, CBT_TIER_REAL);
 }
 
 static void conv_bwd_data_exact(void **state)
 {
-    check_op(state, OP_BWD_DATA, TIER_EXACT);
+    check_op(state, OP_BWD_DATA, CBT_TIER_EXACT);
 }
 
 static void conv_bwd_data_real(void **state)
 {
-    check_op(state, OP_BWD_DATA, TIER_REAL);
+    check_op(state, OP_BWD_DATA, CBT_TIER_REAL);
 }
 
 static void conv_bwd_weights_exact(void **state)
 {
-    check_op(state, OP_BWD_WEIGHTS, TIER_EXACT);
+    check_op(state, OP_BWD_WEIGHTS, CBT_TIER_EXACT);
 }
 
 static void conv_bwd_weights_real(void **state)
 {
-    check_op(state, OP_BWD_WEIGHTS, TIER_REAL);
+    check_op(state, OP_BWD_WEIGHTS, CBT_TIER_REAL);
 }
 
 /* ---- finite differences ---------------------------------------------------------------------- */
@@ -473,7 +453,7 @@ static void conv_backward_fd(void **state)
     cbt_rng(&r, state, 99);
     for (int si = 0; si < COUNT(fd_shapes); si++) {
         conv_case c;
-        case_init(&c, &fd_shapes[si], &r, TIER_REAL);
+        case_init(&c, &fd_shapes[si], &r, CBT_TIER_REAL);
         const cb_conv_shape *s = &c.s;
         char shape[80];
         snprintf(shape, sizeof shape, "[n=%d h=%d w=%d cin=%d cout=%d]", s->n, s->h, s->w, s->cin,

@@ -153,6 +153,24 @@ void cbt_assert_within(const char *what, const float *got, const double *want,
     }
 }
 
+void cbt_assert_tier(cbt_tier t, const char *what, const float *got, const double *want,
+                     const double *bound, size_t n)
+{
+    if (t == CBT_TIER_REAL) {
+        cbt_assert_within(what, got, want, bound, n);
+        return;
+    }
+    float *wantf = cbt_alloc(n);
+    for (size_t i = 0; i < n; i++) {
+        wantf[i] = (float)want[i];
+        if ((double)wantf[i] != want[i])
+            fail_msg("%s[%zu]: test premise broken, reference %.17g is not a float", what, i,
+                     want[i]);
+    }
+    cbt_assert_bits_equal(what, got, wantf, n);
+    cbt_free(wantf);
+}
+
 void cbt_assert_rel(const char *what, double got, double want, double rel, double floor)
 {
     const double scale = fmax(fabs(want), floor);

@@ -77,6 +77,13 @@ void cbt_assert_bits_equal(const char *what, const float *got, const float *want
 void cbt_assert_within(const char *what, const float *got, const double *want,
                        const double *bound, size_t n);
 
+/* The two tiers of conv and dense tests. Exact: integer-valued inputs whose sums are exact in
+ * float, so got must equal the double reference bit for bit (and the reference must be a float,
+ * or the test's premise is broken). Real: cbt_assert_within with the per-element bound. */
+typedef enum cbt_tier { CBT_TIER_EXACT, CBT_TIER_REAL } cbt_tier;
+void cbt_assert_tier(cbt_tier t, const char *what, const float *got, const double *want,
+                     const double *bound, size_t n);
+
 /* |got - want| <= rel * max(|want|, floor). */
 void cbt_assert_rel(const char *what, double got, double want, double rel, double floor);
 
