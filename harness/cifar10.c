@@ -54,8 +54,10 @@ void cb_cifar10_free(cb_cifar10 *d)
         return;
     free(d->train.pixels);
     free(d->train.labels);
+    free(d->train.targets);
     free(d->test.pixels);
     free(d->test.labels);
+    free(d->test.targets);
     memset(d, 0, sizeof *d);
 }
 
@@ -512,4 +514,11 @@ void cb_dataset_gather(const cb_dataset *d, const int32_t *idx, int n, float *x,
         if (labels)
             labels[k] = d->labels[i];
     }
+}
+
+void cb_dataset_gather_targets(const cb_dataset *d, const int32_t *idx, int n, float *targets)
+{
+    const size_t w = (size_t)d->target_width;
+    for (int k = 0; k < n; k++)
+        memcpy(targets + (size_t)k * w, d->targets + (size_t)idx[k] * w, w * sizeof *targets);
 }

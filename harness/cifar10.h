@@ -30,7 +30,9 @@
 typedef struct cb_dataset {
     int count;       /* images */
     uint8_t *pixels; /* [count][32][32][3], channels-last (HWC), transposed from the file's planar CHW at load */
-    int32_t *labels; /* [count], 0..9 */
+    int32_t *labels; /* [count], 0..9 (the task's class; see tasks.h) */
+    float *targets;  /* [count][target_width] for sigmoid-output tasks (tasks.h), else NULL */
+    int target_width;
 } cb_dataset;
 
 typedef enum { CB_DATA_FILES, CB_DATA_SYNTHETIC } cb_data_kind;
@@ -111,5 +113,8 @@ void cb_cifar10_free(cb_cifar10 *d);
 /* Converts images idx[0..n-1] of d to float NHWC x[n][32][32][3], each byte value / 255.0f, and
  * copies their labels to labels[0..n-1] (labels may be NULL). The indices must lie in [0, d->count). */
 void cb_dataset_gather(const cb_dataset *d, const int32_t *idx, int n, float *x, int32_t *labels);
+
+/* Copies the targets of images idx[0..n-1] to targets[n][d->target_width] (d->targets non-NULL). */
+void cb_dataset_gather_targets(const cb_dataset *d, const int32_t *idx, int n, float *targets);
 
 #endif /* CB_CIFAR10_H */

@@ -52,7 +52,7 @@ static int compare_doubles(const void *a, const void *b)
  * `weights` (allocated by the caller, param_count floats). Returns 0, or -1 when memory is short. */
 static int measure(const cb_run_options *o, cb_run *run, int reps, scale_point *pt, float *weights)
 {
-    const cb_model_config mc = {CB_CIFAR_CLASSES, CB_HEAD_SOFTMAX_XENT};
+    const cb_model_config mc = cb_task_model(o->task);
     cb_train_config cfg = o->cfg;
     cfg.threads = pt->threads;
     cfg.progress = CB_PROGRESS_NONE;
@@ -160,7 +160,7 @@ int cb_cmd_scale(int argc, char **argv)
     if ((rc = cb_run_prepare(&run, &o, "scale")) >= 0)
         return rc;
     const int max_threads = o.threads;
-    const cb_model_config mc = {CB_CIFAR_CLASSES, CB_HEAD_SOFTMAX_XENT};
+    const cb_model_config mc = cb_task_model(o.task);
     cb_model probe;
     if (cb_model_init(&probe, &mc, 1, 0) != 0)
         return CB_EXIT_FAILURE;

@@ -90,8 +90,9 @@ static double measured_peak(const cb_run_context *c)
 static void print_summary(const cb_run_options *o, const cb_run_context *c,
                           const cb_epoch_stats *st, double flops, double peak)
 {
-    printf("\ncifarbench train: %d epoch(s) of %d images, batch %d, seed %llu\n", o->cfg.epochs,
-           c->train_images, o->cfg.batch, (unsigned long long)o->cfg.seed);
+    printf("\ncifarbench train: task %s, %d epoch(s) of %d images, batch %d, seed %llu\n",
+           cb_task_name(o->task), o->cfg.epochs, c->train_images, o->cfg.batch,
+           (unsigned long long)o->cfg.seed);
     printf("  cpu      %s (%d cores, %d PUs)\n", c->machine->cpu_model, c->machine->cores,
            c->machine->pus);
     if (c->variants) {
@@ -124,7 +125,15 @@ static void print_summary(const cb_run_options *o, const cb_run_context *c,
         printf("  median %8.3f  %10.1f  %8.2f\n", med, c->train_images / med,
                c->train_images / med * flops * 1e-9);
     }
-    print_layers(&st[o->cfg.epochs - 1]);
+    const cb_epoch_stats *last = &st[o->cfg.epochs - 1];
+    if (last->labels) {
+        printf("\n  multi-label test accuracy: exact match %.4f (the acc column), mean per label %.4f\n ",
+               last->test_accuracy, last->test_mean_label_accuracy);
+        for (int k = 0; k < last->labels; k++)
+            printf(" %s %.3f", c->data->class_names[k], last->test_label_accuracy[k]);
+        printf("\n");
+    }
+    print_layers(last);
 }
 
 static int write_json(const cb_run_options *o, const cb_run_context *c, const cb_epoch_stats *st,
@@ -135,7 +144,7 @@ static int write_json(const cb_run_options *o, const cb_run_context *c, const cb
     cb_json_object_begin(&j, NULL);
     cb_results_header(&j, "train", c);
     cb_json_object_begin(&j, "config");
-    cb_json_string(&j, "network", "conv3-8,pool,conv8-8,pool,dense512-32,dense32-10,softmax-xent");
+    cb_json_string(&j, "network", cb_task_network(o->task));
     cb_json_int(&j, "epochs", o->cfg.epochs);
     cb_json_int(&j, "batch", o->cfg.batch);
     cb_json_int(&j, "seed", (long long)o->cfg.seed);
@@ -156,6 +165,14 @@ static int write_json(const cb_run_options *o, const cb_run_context *c, const cb
         cb_json_number(&j, "test_loss", st[e].test_loss);
         cb_json_number(&j, "test_accuracy", st[e].test_accuracy);
         cb_json_number(&j, "eval_seconds", st[e].eval_seconds);
+        if (st[e].labels) {
+            cb_json_number(&j, "test_exact_match", st[e].test_accuracy);
+            cb_json_number(&j, "test_mean_label_accuracy", st[e].test_mean_label_accuracy);
+            cb_json_array_begin(&j, "test_label_accuracy");
+            for (int k = 0; k < st[e].labels; k++)
+                cb_json_number(&j, NULL, st[e].test_label_accuracy[k]);
+            cb_json_array_end(&j);
+        }
         cb_json_number(&j, "images_per_s_per_core", st[e].images_per_s / c->threads);
         cb_json_number(&j, "percent_of_peak", peak > 0 ? 100.0 * st[e].gflops / peak : NAN);
         cb_json_number(&j, "profile_overhead", st[e].profile_overhead);
@@ -213,7 +230,7 @@ int cb_cmd_train(int argc, char **argv)
     o.cfg.profile = true;
     const cb_run_context *c = &run.ctx;
 
-    const cb_model_config mc = {CB_CIFAR_CLASSES, CB_HEAD_SOFTMAX_XENT};
+    const cb_model_config mc = cb_task_model(o.task);
     const double peak = measured_peak(c);
     cb_model model;
     cb_epoch_stats *stats = calloc((size_t)o.cfg.epochs, sizeof *stats);

@@ -306,7 +306,9 @@ static void forward_team(const cb_model *m, const cb_kernel_table *kt, const cb_
         const cb_acts a = acts_from(m, first);
         if (b->set)
             TIMED(m, CB_PHASE_INPUT,
-                  cb_dataset_gather(b->set, b->idx + first, n, a.x, b->labels + first));
+                  cb_dataset_gather(b->set, b->idx + first, n, a.x, b->labels + first);
+                  if (b->set->targets) cb_dataset_gather_targets(
+                      b->set, b->idx + first, n, b->targets + (size_t)first * b->set->target_width));
         forward_images(m, kt, &a, n);
     }
 }

@@ -1,6 +1,8 @@
 /* results.c - see results.h. */
 #include "results.h"
 
+#include "tasks.h"
+
 #ifndef CB_GIT_REVISION
 #define CB_GIT_REVISION "unknown"
 #endif
@@ -20,6 +22,7 @@ void cb_results_header(cb_json *j, const char *command, const cb_run_context *c)
     cb_json_string(j, "schema", "cifarbench-result");
     cb_json_int(j, "schema_version", CB_RESULT_SCHEMA_VERSION);
     cb_json_string(j, "command", command);
+    cb_json_string(j, "task", cb_task_name((cb_task)c->task));
     cb_json_object_begin(j, "context");
     cb_machine_json(j, "machine", c->machine);
     if (c->variants) {

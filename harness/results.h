@@ -19,6 +19,7 @@ typedef struct cb_run_context {
     cb_isa isa;
     bool isa_auto;      /* chosen by "auto" rather than forced */
     const cb_variants *variants; /* non-NULL: kernels from a variant file (isa is then unused) */
+    int task;           /* cb_task (tasks.h) */
     int threads;        /* as read back from the running team */
     cb_bind bind;
     char bindings[CB_MAX_THREADS][24]; /* bindings[t]: PUs thread t may run on, e.g. "0" */

@@ -13,6 +13,9 @@ const char cb_run_options_help[] =
     "  --seed S           seed of initialisation and shuffling (default 1)\n"
     "  --isa NAME         kernels: scalar, avx2, avx512 or auto (default: $CIFARBENCH_ISA, else auto,\n"
     "                     the best this CPU supports); an ISA the CPU lacks is an error\n"
+    "  --task NAME        classify: 10 classes, softmax + cross-entropy (default); binary: bird vs\n"
+    "                     airplane, 1 sigmoid output + binary cross-entropy; multilabel: two\n"
+    "                     half-width images side by side, 10 sigmoid outputs (see README)\n"
     "  --threads N        OpenMP threads (default: one per physical core)\n"
     "  --bind MODE        core: pin thread t to physical core t with hwloc (default); none: let\n"
     "                     the OS place them\n"
@@ -39,6 +42,16 @@ int cb_run_options_parse(cb_run_options *o, cb_args *a)
         return (o->json_path = cb_args_value(a)) ? 1 : -1;
     if (cb_args_is(a, "--isa"))
         return (o->isa = cb_args_value(a)) ? 1 : -1;
+    if (cb_args_is(a, "--task")) {
+        if (!(s = cb_args_value(a)))
+            return -1;
+        if (!cb_task_parse(s, &o->task)) {
+            fprintf(stderr, "cifarbench %s: --task '%s': use classify, binary or multilabel\n",
+                    a->command, s);
+            return -1;
+        }
+        return 1;
+    }
     if (cb_args_is(a, "--bind")) {
         if (!(s = cb_args_value(a)))
             return -1;
@@ -154,6 +167,12 @@ int cb_run_prepare(cb_run *r, cb_run_options *o, const char *command)
         return CB_EXIT_FAILURE;
     }
     fprintf(stderr, "cifarbench %s: %s\n", command, note);
+    if (cb_task_apply(o->task, &r->data, err, sizeof err) != 0) {
+        fprintf(stderr, "cifarbench %s: %s\n", command, err);
+        cb_cifar10_free(&r->data);
+        return CB_EXIT_FAILURE;
+    }
+    r->ctx.task = o->task;
     r->ctx.data = &r->data;
     r->ctx.train_images = o->cfg.train_images > 0 && o->cfg.train_images < r->data.train.count
                               ? o->cfg.train_images : r->data.train.count;

@@ -6,6 +6,7 @@
 #define CB_RUN_H
 
 #include "cli.h"
+#include "tasks.h"
 #include "results.h"
 #include "team.h"
 #include "train.h"
@@ -15,6 +16,7 @@ typedef struct cb_run_options {
     const char *variants_path; /* train --variants FILE */
     int threads;    /* 0 = one per physical core */
     cb_bind bind;
+    cb_task task;
     cb_train_config cfg;
 } cb_run_options;
 

@@ -19,12 +19,24 @@ static int clamp_count(int asked, int available)
 }
 
 /* Correct predictions among the batch's logits [n,K]: the arg-max for several classes, the sign
- * of the single logit for one sigmoid output. */
-static long count_correct(const float *z, int n, int K, const int32_t *labels)
+ * of the single logit for one sigmoid output. With K > 1 targets (multi-label), a row is correct
+ * when every label's sign matches (exact match), and label_correct[k] counts label k's matches. */
+static long count_correct(const float *z, int n, int K, const int32_t *labels,
+                          const float *targets, long *label_correct)
 {
     long correct = 0;
     for (int r = 0; r < n; r++) {
         const float *zr = z + (size_t)r * K;
+        if (targets && K > 1) {
+            int all = 1;
+            for (int c = 0; c < K; c++) {
+                const int ok = (zr[c] > 0.0f) == (targets[(size_t)r * K + c] > 0.5f);
+                label_correct[c] += ok;
+                all &= ok;
+            }
+            correct += all;
+            continue;
+        }
         int best = 0;
         if (K == 1)
             best = zr[0] > 0.0f;
@@ -37,23 +49,29 @@ static long count_correct(const float *z, int n, int K, const int32_t *labels)
     return correct;
 }
 
-/* Mean loss and accuracy of the model over the first `count` images of set. */
+/* Loss and accuracy of the model over the first `count` images of set (per-label accuracies too
+ * for a multi-label set). */
 static void evaluate(cb_model *m, const cb_kernel_table *kt, const cb_dataset *set, int count,
-                     int32_t *idx, int32_t *labels, double *loss, double *accuracy)
+                     int32_t *idx, int32_t *labels, float *targets, cb_epoch_stats *st)
 {
     double loss_sum = 0.0;
-    long correct = 0;
+    long correct = 0, label_correct[CB_MAX_LABELS] = {0};
     for (int start = 0; start < count; start += m->max_batch) {
         const int n = count - start < m->max_batch ? count - start : m->max_batch;
         for (int i = 0; i < n; i++)
             idx[i] = start + i;
-        const cb_batch b = {.n = n, .set = set, .idx = idx, .labels = labels};
+        const cb_batch b = {.n = n, .set = set, .idx = idx, .labels = labels, .targets = targets};
         cb_model_forward(m, kt, &b);
-        loss_sum += (double)cb_model_loss(m, kt, n, labels, NULL) * n;
-        correct += count_correct(m->acts.z, n, m->cfg.outputs, labels);
+        loss_sum += (double)cb_model_loss(m, kt, n, labels, targets) * n;
+        correct += count_correct(m->acts.z, n, m->cfg.outputs, labels, targets, label_correct);
     }
-    *loss = count > 0 ? loss_sum / count : 0.0;
-    *accuracy = count > 0 ? (double)correct / count : 0.0;
+    st->test_loss = count > 0 ? loss_sum / count : 0.0;
+    st->test_accuracy = count > 0 ? (double)correct / count : 0.0;
+    st->labels = set->targets && m->cfg.outputs > 1 ? m->cfg.outputs : 0;
+    double mean = 0.0;
+    for (int c = 0; c < st->labels; c++)
+        mean += st->test_label_accuracy[c] = (double)label_correct[c] / count;
+    st->test_mean_label_accuracy = st->labels ? mean / st->labels : st->test_accuracy;
 }
 
 /* Seconds per cb_now() call: the median of 5 runs of 20,000 calls. */
@@ -97,11 +115,17 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
     int32_t *order = malloc(sizeof(int32_t) * (size_t)n_train);
     int32_t *labels = malloc(sizeof(int32_t) * (size_t)model->max_batch);
     int32_t *idx = malloc(sizeof(int32_t) * (size_t)model->max_batch);
+    float *targets = data->train.targets
+                         ? malloc(sizeof(float) * (size_t)model->max_batch * model->cfg.outputs)
+                         : NULL;
+    long label_correct[CB_MAX_LABELS];
     cb_profile prof = {0};
-    if (!order || !labels || !idx || (cfg->profile && cb_profile_init(&prof, model->threads) != 0)) {
+    if (!order || !labels || !idx || (data->train.targets && !targets) ||
+        model->cfg.outputs > CB_MAX_LABELS || (cfg->profile && cb_profile_init(&prof, model->threads) != 0)) {
         free(order);
         free(labels);
         free(idx);
+        free(targets);
         return -1;
     }
     const double clock_cost = cfg->profile ? clock_read_cost() : 0.0;
@@ -126,10 +150,12 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
         const double t0 = cb_now();
         for (int start = 0; start < n_train; start += cfg->batch) {
             const int n = n_train - start < cfg->batch ? n_train - start : cfg->batch;
-            const cb_batch b = {.n = n, .set = &data->train, .idx = order + start, .labels = labels};
+            const cb_batch b = {.n = n, .set = &data->train, .idx = order + start,
+                                .labels = labels, .targets = targets};
             const float loss = cb_model_train_step(model, kt, &b);
             /* The logits of this step's forward pass are still in acts.z. */
-            correct += count_correct(model->acts.z, n, model->cfg.outputs, labels);
+            correct += count_correct(model->acts.z, n, model->cfg.outputs, labels, targets,
+                                     label_correct);
             loss_sum += (double)loss * n;
             if (cfg->step_losses && global_step < cfg->step_losses_cap)
                 cfg->step_losses[global_step] = loss;
@@ -153,12 +179,13 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
         st->train_loss = n_train > 0 ? loss_sum / n_train : 0.0;
         st->train_accuracy = n_train > 0 ? (double)correct / n_train : 0.0;
         const double t1 = cb_now();
-        evaluate(model, kt, &data->test, n_test, idx, labels, &st->test_loss, &st->test_accuracy);
+        evaluate(model, kt, &data->test, n_test, idx, labels, targets, st);
         st->eval_seconds = cb_now() - t1;
     }
     free(order);
     free(labels);
     free(idx);
+    free(targets);
     cb_profile_free(&prof);
     return 0;
 }

@@ -30,6 +30,8 @@ typedef struct cb_train_config {
     long step_losses_cap;    /* capacity of step_losses */
 } cb_train_config;
 
+enum { CB_MAX_LABELS = 16 }; /* outputs a multi-label task may have */
+
 typedef struct cb_epoch_stats {
     int epoch;              /* 1-based */
     long images, steps;
@@ -38,7 +40,10 @@ typedef struct cb_epoch_stats {
     double gflops;          /* achieved, from cb_model_flops_train() */
     double train_loss;      /* mean over the epoch's images, as Keras reports it */
     double train_accuracy;  /* from the logits seen during training */
-    double test_loss, test_accuracy;
+    double test_loss, test_accuracy; /* accuracy: exact match for a multi-label task */
+    int labels;                      /* multi-label: K, with each label's test accuracy; else 0 */
+    double test_label_accuracy[CB_MAX_LABELS];
+    double test_mean_label_accuracy; /* mean of those (= test_accuracy when not multi-label) */
     double eval_seconds;    /* wall time of the evaluation pass */
     /* With cfg->profile: time in each phase of the step (model.h), summed over the threads and
      * divided by their number, so the phases and the time spent waiting at barriers add up to
