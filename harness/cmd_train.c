@@ -19,12 +19,14 @@ static const char train_usage_head[] =
     "options:\n"
     "  --epochs N         epochs to train (default 1); they are the repetitions the summary's\n"
     "                     medians are taken over\n"
-    "  --variants FILE    kernels per a variant file from 'cifarbench tune' (instead of --isa)\n";
+    "  --variants FILE    kernels per a variant file from 'cifarbench tune' (instead of --isa)\n"
+    "  --loss NAME        with --task regression: mse, mae or both (default both)\n";
 
 static int train_option(cb_args *a, cb_run_options *o, void *ctx)
 {
-    (void)ctx;
     long long v;
+    if (cb_args_is(a, "--loss"))
+        return (*(const char **)ctx = cb_args_value(a)) ? 1 : -1;
     if (cb_args_is(a, "--variants"))
         return (o->variants_path = cb_args_value(a)) ? 1 : -1;
     if (!cb_args_is(a, "--epochs"))
@@ -220,9 +222,17 @@ int cb_cmd_train(int argc, char **argv)
 {
     cb_run_options o;
     cb_run_options_init(&o);
-    int rc = cb_run_parse(argc, argv, "train", train_usage_head, &o, train_option, NULL);
+    const char *loss = NULL;
+    int rc = cb_run_parse(argc, argv, "train", train_usage_head, &o, train_option, &loss);
     if (rc >= 0)
         return rc;
+    if (o.task == CB_TASK_REGRESSION)
+        return cb_cmd_regression(&o, loss);
+    if (loss) {
+        fprintf(stderr, "cifarbench train: --loss applies to --task regression (the other tasks use "
+                        "the loss their output activation pairs with)\n");
+        return CB_EXIT_USAGE;
+    }
     static cb_run run; /* large: the thread bindings */
     if ((rc = cb_run_prepare(&run, &o, "train")) >= 0)
         return rc;

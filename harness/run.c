@@ -15,7 +15,9 @@ const char cb_run_options_help[] =
     "                     the best this CPU supports); an ISA the CPU lacks is an error\n"
     "  --task NAME        classify: 10 classes, softmax + cross-entropy (default); binary: bird vs\n"
     "                     airplane, 1 sigmoid output + binary cross-entropy; multilabel: two\n"
-    "                     half-width images side by side, 10 sigmoid outputs (see README)\n"
+    "                     half-width images side by side, 10 sigmoid outputs (see README);\n"
+    "                     regression (train only): iris sepal width from length, linear output\n"
+    "                     with --loss mse|mae|both; --data names the CSV (default data/iris.csv)\n"
     "  --threads N        OpenMP threads (default: one per physical core)\n"
     "  --bind MODE        core: pin thread t to physical core t with hwloc (default); none: let\n"
     "                     the OS place them\n"
@@ -46,7 +48,8 @@ int cb_run_options_parse(cb_run_options *o, cb_args *a)
         if (!(s = cb_args_value(a)))
             return -1;
         if (!cb_task_parse(s, &o->task)) {
-            fprintf(stderr, "cifarbench %s: --task '%s': use classify, binary or multilabel\n",
+            fprintf(stderr, "cifarbench %s: --task '%s': use classify, binary, multilabel or "
+                            "regression\n",
                     a->command, s);
             return -1;
         }

@@ -7,7 +7,7 @@
 
 enum { BINARY_POSITIVE = 2 /* bird */, BINARY_NEGATIVE = 0 /* airplane */ };
 
-static const char *const names[] = {"classify", "binary", "multilabel"};
+static const char *const names[] = {"classify", "binary", "multilabel", "regression"};
 
 const char *cb_task_name(cb_task t)
 {
@@ -16,7 +16,7 @@ const char *cb_task_name(cb_task t)
 
 bool cb_task_parse(const char *name, cb_task *t)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         if (strcmp(name, names[i]) == 0) {
             *t = (cb_task)i;
             return true;
@@ -42,6 +42,7 @@ const char *cb_task_network(cb_task t)
         "conv3-8,pool,conv8-8,pool,dense512-32,dense32-10,softmax-xent",
         "conv3-8,pool,conv8-8,pool,dense512-32,dense32-1,sigmoid-bce",
         "conv3-8,pool,conv8-8,pool,dense512-32,dense32-10,sigmoid-bce (multi-label)",
+        "onehot8(length bin),dense8-16,relu,dense16-1,linear",
     };
     return nets[t];
 }
@@ -102,6 +103,10 @@ int cb_task_apply(cb_task t, cb_cifar10 *d, char *err, size_t errlen)
 {
     if (t == CB_TASK_CLASSIFY)
         return 0;
+    if (t == CB_TASK_REGRESSION) {
+        snprintf(err, errlen, "the regression task trains on iris, not CIFAR-10 (train only)");
+        return -1;
+    }
     cb_dataset *sets[2] = {&d->train, &d->test};
     for (int k = 0; k < 2; k++) {
         const int rc = t == CB_TASK_BINARY ? to_binary(sets[k]) : to_multilabel(sets[k]);

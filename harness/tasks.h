@@ -9,6 +9,8 @@
  *               count: the left half is image i and the right half image j, each squeezed to 16
  *               columns by taking every second column; its targets are 1 for both classes
  *               (one 1 when the classes are equal). Deterministic, no randomness.
+ *   regression  not a CIFAR-10 task: a linear output with MSE or MAE on iris (regression.h); the
+ *               functions below do not apply to it.
  */
 #ifndef CB_TASKS_H
 #define CB_TASKS_H
@@ -18,7 +20,12 @@
 #include "cifar10.h"
 #include "model.h"
 
-typedef enum cb_task { CB_TASK_CLASSIFY, CB_TASK_BINARY, CB_TASK_MULTILABEL } cb_task;
+typedef enum cb_task {
+    CB_TASK_CLASSIFY,
+    CB_TASK_BINARY,
+    CB_TASK_MULTILABEL,
+    CB_TASK_REGRESSION, /* iris, not CIFAR-10: see regression.h */
+} cb_task;
 
 const char *cb_task_name(cb_task t);
 bool cb_task_parse(const char *name, cb_task *t);
