@@ -20,7 +20,10 @@ static const char train_usage_head[] =
     "  --epochs N         epochs to train (default 1); they are the repetitions the summary's\n"
     "                     medians are taken over\n"
     "  --variants FILE    kernels per a variant file from 'cifarbench tune' (instead of --isa)\n"
-    "  --loss NAME        with --task regression: mse, mae or both (default both)\n";
+    "  --loss NAME        the output activation's loss: classify softmax-xent (default) or\n"
+    "                     softmax-mse; binary, multilabel sigmoid-bce (default) or sigmoid-mse\n"
+    "                     (the mismatched pairs are for teaching: see 'cifarbench study');\n"
+    "                     regression mse, mae or both (default both)\n";
 
 static int train_option(cb_args *a, cb_run_options *o, void *ctx)
 {
@@ -147,6 +150,7 @@ static int write_json(const cb_run_options *o, const cb_run_context *c, const cb
     cb_results_header(&j, "train", c);
     cb_json_object_begin(&j, "config");
     cb_json_string(&j, "network", cb_task_network(o->task));
+    cb_json_string(&j, "loss", cb_head_name(mc->head));
     cb_json_int(&j, "epochs", o->cfg.epochs);
     cb_json_int(&j, "batch", o->cfg.batch);
     cb_json_int(&j, "seed", (long long)o->cfg.seed);
@@ -228,9 +232,11 @@ int cb_cmd_train(int argc, char **argv)
         return rc;
     if (o.task == CB_TASK_REGRESSION)
         return cb_cmd_regression(&o, loss);
-    if (loss) {
-        fprintf(stderr, "cifarbench train: --loss applies to --task regression (the other tasks use "
-                        "the loss their output activation pairs with)\n");
+    cb_model_config mc = cb_task_model(o.task);
+    if (loss && !cb_task_loss(o.task, loss, &mc.head)) {
+        fprintf(stderr, "cifarbench train: --loss '%s' does not fit --task %s: use %s\n", loss,
+                cb_task_name(o.task), o.task == CB_TASK_CLASSIFY ? "softmax-xent or softmax-mse"
+                                                                 : "sigmoid-bce or sigmoid-mse");
         return CB_EXIT_USAGE;
     }
     static cb_run run; /* large: the thread bindings */
@@ -240,7 +246,6 @@ int cb_cmd_train(int argc, char **argv)
     o.cfg.profile = true;
     const cb_run_context *c = &run.ctx;
 
-    const cb_model_config mc = cb_task_model(o.task);
     const double peak = measured_peak(c);
     cb_model model;
     cb_epoch_stats *stats = calloc((size_t)o.cfg.epochs, sizeof *stats);

@@ -10,6 +10,7 @@ struct cb_run_options;
 /* train --task regression, after train has parsed its options. */
 int cb_cmd_regression(struct cb_run_options *o, const char *loss_name);
 int cb_cmd_tune(int argc, char **argv);
+int cb_cmd_study(int argc, char **argv);
 int cb_cmd_cpu(int argc, char **argv);
 
 #endif /* CB_COMMANDS_H */

@@ -15,6 +15,7 @@ static const char usage[] =
     "commands:\n"
     "  train    train the reference network for an epoch (or more) and report its speed\n"
     "  scale    train at 1, 2, ... N threads: images/s, speed-up and parallel efficiency\n"
+    "  study    matched vs mismatched activation+loss pairs: learning curves, JSON and SVG\n"
     "  tune     time every ISA's version of every kernel; write the fastest as a variant file\n"
     "  report   turn result files (train, scale, kernel benchmarks) into Markdown and HTML\n"
     "  compare  check two result files for a significant slow-down (exit 1 when there is one)\n"
@@ -38,6 +39,8 @@ int main(int argc, char **argv)
         return cb_cmd_train(argc - 2, argv + 2);
     if (strcmp(cmd, "scale") == 0)
         return cb_cmd_scale(argc - 2, argv + 2);
+    if (strcmp(cmd, "study") == 0)
+        return cb_cmd_study(argc - 2, argv + 2);
     if (strcmp(cmd, "tune") == 0)
         return cb_cmd_tune(argc - 2, argv + 2);
     if (strcmp(cmd, "report") == 0)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mismatched.h"
 #include "progress.h"
 #include "rng.h"
 
@@ -382,6 +383,10 @@ float cb_model_loss(cb_model *m, const cb_kernel_table *kt, int batch, const int
         return kt->mse(batch, K, a->z, targets, a->dz);
     case CB_HEAD_MAE:
         return kt->mae(batch, K, a->z, targets, a->dz);
+    case CB_HEAD_SOFTMAX_MSE:
+        return cb_softmax_mse(batch, K, a->z, labels, a->dz);
+    case CB_HEAD_SIGMOID_MSE:
+        return cb_sigmoid_mse(batch, K, a->z, targets, a->dz);
     }
     return NAN;
 }

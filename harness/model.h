@@ -37,6 +37,8 @@ typedef enum cb_head {
     CB_HEAD_SIGMOID_BCE,  /* K independent binary labels (K = 1 for two classes) */
     CB_HEAD_MSE,          /* linear output, mean squared error */
     CB_HEAD_MAE,          /* linear output, mean absolute error */
+    CB_HEAD_SOFTMAX_MSE,  /* mismatched, for teaching (mismatched.h): softmax + squared error */
+    CB_HEAD_SIGMOID_MSE,  /* mismatched, for teaching: sigmoid + squared error */
 } cb_head;
 
 typedef struct cb_model_config {

@@ -36,6 +36,30 @@ cb_model_config cb_task_model(cb_task t)
     }
 }
 
+static const char *const head_names[] = {"softmax-xent", "sigmoid-bce", "mse", "mae",
+                                         "softmax-mse", "sigmoid-mse"};
+
+const char *cb_head_name(cb_head h)
+{
+    return head_names[h];
+}
+
+bool cb_task_loss(cb_task t, const char *name, cb_head *head)
+{
+    const bool softmax = t == CB_TASK_CLASSIFY;
+    if (t == CB_TASK_REGRESSION)
+        return false;
+    for (int h = 0; h < (int)(sizeof head_names / sizeof head_names[0]); h++) {
+        const bool fits = softmax ? (h == CB_HEAD_SOFTMAX_XENT || h == CB_HEAD_SOFTMAX_MSE)
+                                  : (h == CB_HEAD_SIGMOID_BCE || h == CB_HEAD_SIGMOID_MSE);
+        if (fits && strcmp(name, head_names[h]) == 0) {
+            *head = (cb_head)h;
+            return true;
+        }
+    }
+    return false;
+}
+
 const char *cb_task_network(cb_task t)
 {
     static const char *const nets[] = {

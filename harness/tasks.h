@@ -33,6 +33,12 @@ bool cb_task_parse(const char *name, cb_task *t);
 /* The network's output width and head for the task. */
 cb_model_config cb_task_model(cb_task t);
 
+/* The head for `--loss NAME` on the task: the matched pair (classify: softmax-xent; binary and
+ * multilabel: sigmoid-bce) or, for teaching, the mismatched one (softmax-mse, sigmoid-mse).
+ * False when the name does not fit the task. */
+bool cb_task_loss(cb_task t, const char *name, cb_head *head);
+const char *cb_head_name(cb_head h);
+
 /* Network description for results, e.g. "conv3-8,pool,conv8-8,pool,dense512-32,dense32-1,sigmoid-bce". */
 const char *cb_task_network(cb_task t);
 

@@ -1,6 +1,7 @@
 /* train.c - see train.h. */
 #include "train.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "progress.h"
@@ -72,6 +73,20 @@ static void evaluate(cb_model *m, const cb_kernel_table *kt, const cb_dataset *s
     for (int c = 0; c < st->labels; c++)
         mean += st->test_label_accuracy[c] = (double)label_correct[c] / count;
     st->test_mean_label_accuracy = st->labels ? mean / st->labels : st->test_accuracy;
+}
+
+/* The step's accuracy and gradient size, for the learning curves of cifarbench study. */
+static void record_step(const cb_train_config *cfg, const cb_model *m, int n, long step,
+                        float accuracy)
+{
+    if (cfg->step_accuracy)
+        cfg->step_accuracy[step] = accuracy;
+    if (cfg->step_grad) {
+        double sum = 0.0;
+        for (size_t i = 0; i < (size_t)n * m->cfg.outputs; i++)
+            sum += fabs(m->acts.dz[i]);
+        cfg->step_grad[step] = (float)sum;
+    }
 }
 
 /* Seconds per cb_now() call: the median of 5 runs of 20,000 calls. */
@@ -154,8 +169,11 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
                                 .labels = labels, .targets = targets};
             const float loss = cb_model_train_step(model, kt, &b);
             /* The logits of this step's forward pass are still in acts.z. */
-            correct += count_correct(model->acts.z, n, model->cfg.outputs, labels, targets,
-                                     label_correct);
+            const long step_correct = count_correct(model->acts.z, n, model->cfg.outputs, labels,
+                                                    targets, label_correct);
+            correct += step_correct;
+            if (global_step < cfg->step_losses_cap)
+                record_step(cfg, model, n, global_step, (float)step_correct / n);
             loss_sum += (double)loss * n;
             if (cfg->step_losses && global_step < cfg->step_losses_cap)
                 cfg->step_losses[global_step] = loss;

@@ -27,7 +27,10 @@ typedef struct cb_train_config {
     bool profile;            /* time every layer's forward and backward (see cb_epoch_stats) */
     cb_progress_mode progress;
     float *step_losses;      /* optional: receives each step's mean loss, in order */
-    long step_losses_cap;    /* capacity of step_losses */
+    float *step_accuracy;    /* optional: each step's fraction of correct predictions */
+    float *step_grad;        /* optional: each step's sum |dz|, i.e. the mean size of one
+                                example's loss gradient at the logits (cifarbench study) */
+    long step_losses_cap;    /* capacity of each of those three */
 } cb_train_config;
 
 enum { CB_MAX_LABELS = 16 }; /* outputs a multi-label task may have */
