@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "model_file.h"
 #include "peak.h"
 #include "run.h"
 
@@ -23,13 +24,26 @@ static const char train_usage_head[] =
     "  --loss NAME        the output activation's loss: classify softmax-xent (default) or\n"
     "                     softmax-mse; binary, multilabel sigmoid-bce (default) or sigmoid-mse\n"
     "                     (the mismatched pairs are for teaching: see 'cifarbench study');\n"
-    "                     regression mse, mae or both (default both)\n";
+    "                     regression mse, mae or both (default both)\n"
+    "  --load FILE        start from the parameters in a model file (harness/model_file.h);\n"
+    "                     a file for another network (task, loss or shapes) is refused\n"
+    "  --save FILE        write the trained parameters as a model file (whole or not at all)\n";
+
+/* train's own options besides the shared ones. */
+typedef struct train_extra {
+    const char *loss, *save, *load;
+} train_extra;
 
 static int train_option(cb_args *a, cb_run_options *o, void *ctx)
 {
+    train_extra *x = ctx;
     long long v;
     if (cb_args_is(a, "--loss"))
-        return (*(const char **)ctx = cb_args_value(a)) ? 1 : -1;
+        return (x->loss = cb_args_value(a)) ? 1 : -1;
+    if (cb_args_is(a, "--save"))
+        return (x->save = cb_args_value(a)) ? 1 : -1;
+    if (cb_args_is(a, "--load"))
+        return (x->load = cb_args_value(a)) ? 1 : -1;
     if (cb_args_is(a, "--variants"))
         return (o->variants_path = cb_args_value(a)) ? 1 : -1;
     if (!cb_args_is(a, "--epochs"))
@@ -226,8 +240,9 @@ int cb_cmd_train(int argc, char **argv)
 {
     cb_run_options o;
     cb_run_options_init(&o);
-    const char *loss = NULL;
-    int rc = cb_run_parse(argc, argv, "train", train_usage_head, &o, train_option, &loss);
+    train_extra x = {0};
+    int rc = cb_run_parse(argc, argv, "train", train_usage_head, &o, train_option, &x);
+    const char *loss = x.loss;
     if (rc >= 0)
         return rc;
     if (o.task == CB_TASK_REGRESSION)
@@ -251,8 +266,18 @@ int cb_cmd_train(int argc, char **argv)
     cb_epoch_stats *stats = calloc((size_t)o.cfg.epochs, sizeof *stats);
     const bool model_ok =
         stats && cb_model_init(&model, &mc, cb_train_max_batch(&o.cfg), o.cfg.seed) == 0;
-    if (!model_ok || cb_train(&o.cfg, &run.data, &model, stats) != 0) {
-        fprintf(stderr, "cifarbench train: out of memory\n");
+    char err[4400];
+    const char *failure = !model_ok ? "out of memory" : NULL;
+    if (!failure && x.save && cb_check_file_writable(x.save, err, sizeof err) != 0)
+        failure = err;
+    if (!failure && x.load && cb_model_load(&model, x.load, err, sizeof err) != 0)
+        failure = err;
+    if (!failure && x.load)
+        printf("  loaded   %s\n", x.load);
+    if (!failure && cb_train(&o.cfg, &run.data, &model, stats) != 0)
+        failure = "out of memory";
+    if (failure) {
+        fprintf(stderr, "cifarbench train: %s\n", failure);
         if (model_ok)
             cb_model_free(&model);
         free(stats);
@@ -266,6 +291,14 @@ int cb_cmd_train(int argc, char **argv)
             fprintf(stderr, "cifarbench train: the training loss is not finite\n");
             rc = CB_EXIT_FAILURE;
         }
+    if (rc == CB_EXIT_OK && x.save) {
+        if (cb_model_save(&model, x.save, err, sizeof err) == 0) {
+            printf("  saved    %s\n", x.save);
+        } else {
+            fprintf(stderr, "cifarbench train: %s\n", err);
+            rc = CB_EXIT_FAILURE;
+        }
+    }
     if (rc == CB_EXIT_OK && o.json_path) {
         if (write_json(&o, c, stats, &mc, peak) == 0)
             printf("  results  %s\n", o.json_path);

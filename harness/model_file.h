@@ -13,7 +13,7 @@
  *   offset  size          field
  *   0       8             magic "CBMODEL\0" (43 42 4d 4f 44 45 4c 00)
  *   8       4             version = 1
- *   12      4             head: the cb_head value (0 softmax-xent, 1 sigmoid-bce, 2 mse, 3 mae, ...)
+ *   12      4             head: the cb_head value (0 softmax-xent, 1 sigmoid-bce, 2 mse, ...)
  *   16      4             tensor count T (8 for this network)
  *   20      ...           T shapes, one per tensor in slab order: uint32 rank R (1..8),
  *                         then R uint32 dimensions, outermost first
@@ -23,12 +23,16 @@
  *   end-4   4             CRC-32 of every byte before it (IEEE 802.3 / zlib: reflected polynomial
  *                         0xEDB88320, initial value and final xor 0xFFFFFFFF)
  *
+ * The head is stored as its number, so cb_head's values are part of the format: a new head goes at
+ * the end of the enum, and none is renumbered.
+ *
  * The network's tensors, in slab order (see model.h; K = cfg.outputs):
  *
  *   conv1_w [3,3,3,8]  conv1_b [8]  conv2_w [3,3,8,8]  conv2_b [8]
  *   fc1_w   [512,32]   fc1_b   [32] fc2_w   [32,K]     fc2_b   [K]
  *
- * so a 10-class file is 20 + 8 * 4 + 14 * 4 + 4 * 19,202 + 4 = 76,920 bytes.
+ * so a 10-class file holds 17,554 values and is 20 (header) + 96 (8 ranks, 16 dimensions)
+ * + 4 * 17,554 + 4 (CRC) = 70,336 bytes.
  *
  * Loading checks, in this order, and refuses the file with a message that names it and says what
  * is wrong: the magic (not a model file), the version, that the shapes describe a file of exactly
