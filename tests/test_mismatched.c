@@ -23,21 +23,37 @@ static void fill(cb_rng *r, float *z)
         z[i] = -3.0f + 6.0f * cb_rng_uniform(r);
 }
 
-static void test_softmax_mse_finite_differences(void **state)
+static const int32_t labels[N] = {0, 3, 4};
+static float targets[N * K];
+
+/* The loss under test, over the fixed labels or targets. */
+typedef float loss_fn(const float *z, float *dz);
+
+static float softmax_mse(const float *z, float *dz)
 {
-    (void)state;
+    return cb_softmax_mse(N, K, z, labels, dz);
+}
+
+static float sigmoid_mse(const float *z, float *dz)
+{
+    return cb_sigmoid_mse(N, K, z, targets, dz);
+}
+
+static void check_finite_differences(loss_fn *loss, uint64_t seed)
+{
     cb_rng r;
-    cb_rng_seed(&r, 5);
+    cb_rng_seed(&r, seed);
     float z[N * K], dz[N * K], scratch[N * K];
-    const int32_t labels[N] = {0, 3, 4};
     fill(&r, z);
-    cb_softmax_mse(N, K, z, labels, dz);
+    for (int i = 0; i < N * K; i++)
+        targets[i] = cb_rng_uniform(&r);
+    loss(z, dz);
     for (int i = 0; i < N * K; i++) {
         const float keep = z[i], h = 1e-2f;
         z[i] = keep + h;
-        const double up = cb_softmax_mse(N, K, z, labels, scratch);
+        const double up = loss(z, scratch);
         z[i] = keep - h;
-        const double down = cb_softmax_mse(N, K, z, labels, scratch);
+        const double down = loss(z, scratch);
         z[i] = keep;
         const double fd = (up - down) / (2.0 * h);
         if (!(fabs(dz[i] - fd) <= 2e-4))
@@ -45,27 +61,16 @@ static void test_softmax_mse_finite_differences(void **state)
     }
 }
 
+static void test_softmax_mse_finite_differences(void **state)
+{
+    (void)state;
+    check_finite_differences(softmax_mse, 5);
+}
+
 static void test_sigmoid_mse_finite_differences(void **state)
 {
     (void)state;
-    cb_rng r;
-    cb_rng_seed(&r, 6);
-    float z[N * K], t[N * K], dz[N * K], scratch[N * K];
-    fill(&r, z);
-    for (int i = 0; i < N * K; i++)
-        t[i] = cb_rng_uniform(&r);
-    cb_sigmoid_mse(N, K, z, t, dz);
-    for (int i = 0; i < N * K; i++) {
-        const float keep = z[i], h = 1e-2f;
-        z[i] = keep + h;
-        const double up = cb_sigmoid_mse(N, K, z, t, scratch);
-        z[i] = keep - h;
-        const double down = cb_sigmoid_mse(N, K, z, t, scratch);
-        z[i] = keep;
-        const double fd = (up - down) / (2.0 * h);
-        if (!(fabs(dz[i] - fd) <= 2e-4))
-            fail_msg("dz[%d] = %.6g, finite difference %.6g", i, dz[i], fd);
-    }
+    check_finite_differences(sigmoid_mse, 6);
 }
 
 static void test_saturation(void **state)
