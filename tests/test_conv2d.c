@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "family_check.h"
 #include "kernel_test.h"
 
 #define U24 (1.0 / 16777216.0) /* 2^-24, the unit roundoff of float */
@@ -311,64 +312,51 @@ static void describe(char *buf, size_t size, conv_op op, int out, const cb_conv_
              out ? " (db)" : "", s->n, s->h, s->w, s->cin, s->cout, vs);
 }
 
-/* Real tier, SIMD ISAs: got within the same bound of the scalar production kernel's result. */
-static void check_vs_scalar(conv_op op, const conv_case *c, float *const got[MAX_OUT],
-                            double *const bound[MAX_OUT])
+/* The family as cbt_check_family sees it (family_check.h). */
+static void family_init(void *c, int shape, cb_rng *r, cbt_tier t)
 {
-    size_t len[MAX_OUT];
-    const int nout = op_outputs(op, &c->s, len);
-    float *sc[MAX_OUT];
-    for (int o = 0; o < nout; o++)
-        sc[o] = cbt_alloc(len[o]);
-    kernel_run(cbt_scalar(), op, c, sc);
-    for (int o = 0; o < nout; o++) {
-        double *scd = dalloc(len[o]);
-        for (size_t i = 0; i < len[o]; i++)
-            scd[i] = sc[o][i];
-        char what[160];
-        describe(what, sizeof what, op, o, &c->s, " vs scalar kernel");
-        cbt_assert_within(what, got[o], scd, bound[o], len[o]);
-        free(scd);
-        cbt_free(sc[o]);
-    }
+    case_init(c, &shapes[shape], r, t);
 }
+
+static void family_free(void *c)
+{
+    case_free(c);
+}
+
+static int family_outputs(int op, const void *c, size_t len[CBT_MAX_OUT])
+{
+    return op_outputs((conv_op)op, &((const conv_case *)c)->s, len);
+}
+
+static void family_reference(int op, const void *c, double *want[], double *bound[])
+{
+    ref_run((conv_op)op, c, want, bound);
+}
+
+static void family_run(const cb_kernel_table *k, int op, const void *c, float *out[])
+{
+    kernel_run(k, (conv_op)op, c, out);
+}
+
+static bool family_writes_gradients(int op)
+{
+    return op == OP_BWD_DATA || op == OP_BWD_WEIGHTS;
+}
+
+static void family_describe(char *buf, size_t size, int op, int out, const void *c)
+{
+    describe(buf, size, (conv_op)op, out, &((const conv_case *)c)->s, "");
+}
+
+static const cbt_family family = {
+    N_SHAPES, sizeof(conv_case), family_init, family_free, family_outputs, family_reference,
+    family_run, family_writes_gradients, family_describe,
+};
 
 /* The whole shape table for one operation and tier on this test's ISA. */
 static void check_op(void **state, conv_op op, cbt_tier t)
 {
-    const cb_kernel_table *k = cbt_table(state);
-    const int simd = cbt_isa(state) != CB_ISA_SCALAR;
-    cb_rng r;
-    cbt_rng(&r, state, 10u * op + t);
-    for (int si = 0; si < N_SHAPES; si++) {
-        conv_case c;
-        case_init(&c, &shapes[si], &r, t);
-        size_t len[MAX_OUT];
-        const int nout = op_outputs(op, &c.s, len);
-        double *want[MAX_OUT], *bound[MAX_OUT];
-        float *got[MAX_OUT];
-        for (int o = 0; o < nout; o++) {
-            want[o] = dalloc(len[o]);
-            bound[o] = dalloc(len[o]);
-            got[o] = cbt_alloc(len[o]);
-        }
-        ref_run(op, &c, want, bound);
-        kernel_run(k, op, &c, got);
-        if (op == OP_BWD_DATA || op == OP_BWD_WEIGHTS)
-            kernel_run(k, op, &c, got); /* again into the same buffers: must overwrite */
-        for (int o = 0; o < nout; o++) {
-            char what[160];
-            describe(what, sizeof what, op, o, &c.s, "");
-            cbt_assert_tier(t, what, got[o], want[o], bound[o], len[o]);
-        }
-        if (t == CBT_TIER_REAL && simd)
-            check_vs_scalar(op, &c, got, bound);
-        for (int o = 0; o < nout; o++) {
-            free(want[o]), free(bound[o]);
-            cbt_free(got[o]);
-        }
-        case_free(&c);
-    }
+    cbt_check_family(state, &family, op, t);
 }
 
 /* ---- tests: exact and real tiers ------------------------------------------------------------- */
