@@ -1,4 +1,4 @@
-/* rng.h — the harness's one deterministic pseudo-random number generator (header-only).
+/* rng.h — cifarbench's one deterministic pseudo-random number generator (header-only).
  *
  * xoshiro256** (Blackman & Vigna, 2018) seeded through splitmix64. Only integer arithmetic on
  * fixed-width types, so the same seed gives the same sequence on every machine, compiler and ISA.
