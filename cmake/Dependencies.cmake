@@ -1,34 +1,42 @@
-# Finds the Debian-packaged dependencies and stops with the package to install when one is missing.
+# Finds the Debian-packaged dependencies as imported targets and stops with the package to install
+# when one is missing:
+#   OpenMP::OpenMP_C    libgomp (comes with gcc)
+#   PkgConfig::hwloc    libhwloc-dev (hwloc.pc)
+#   PkgConfig::jansson  libjansson-dev (jansson.pc)
+#   cb::cmocka          libcmocka-dev (cmocka's CMake config; Debian's 1.1 sets variables only, so
+#                       the imported target is made here from them)
+#   benchmark::benchmark  libbenchmark-dev (its CMake config)
 
 function(cb_require found what package)
   if(NOT ${found})
     message(FATAL_ERROR "cifarbench needs ${what}: install the Debian package '${package}' "
-                        "(sudo apt-get install ${package})")
+                        "(sudo apt-get install ${package}, or scripts/install-deps.sh)")
   endif()
 endfunction()
+
+find_package(PkgConfig)
+cb_require(PKG_CONFIG_FOUND "pkg-config" "pkg-config")
 
 find_package(OpenMP COMPONENTS C)
 cb_require(OpenMP_C_FOUND "OpenMP for C" "libgomp1 (comes with gcc)")
 
-find_path(HWLOC_INCLUDE_DIR hwloc.h)
-find_library(HWLOC_LIBRARY hwloc)
-if(HWLOC_INCLUDE_DIR AND HWLOC_LIBRARY)
-  set(HWLOC_OK TRUE)
-  add_library(cb::hwloc UNKNOWN IMPORTED)
-  set_target_properties(cb::hwloc PROPERTIES IMPORTED_LOCATION "${HWLOC_LIBRARY}"
-                                             INTERFACE_INCLUDE_DIRECTORIES "${HWLOC_INCLUDE_DIR}")
-endif()
-cb_require(HWLOC_OK "hwloc" "libhwloc-dev")
+pkg_check_modules(hwloc QUIET IMPORTED_TARGET hwloc)
+cb_require(hwloc_FOUND "hwloc" "libhwloc-dev")
 
-find_path(CMOCKA_INCLUDE_DIR cmocka.h)
-find_library(CMOCKA_LIBRARY cmocka)
-if(CMOCKA_INCLUDE_DIR AND CMOCKA_LIBRARY)
-  set(CMOCKA_OK TRUE)
-  add_library(cb::cmocka UNKNOWN IMPORTED)
-  set_target_properties(cb::cmocka PROPERTIES IMPORTED_LOCATION "${CMOCKA_LIBRARY}"
-                                              INTERFACE_INCLUDE_DIRECTORIES "${CMOCKA_INCLUDE_DIR}")
+pkg_check_modules(jansson QUIET IMPORTED_TARGET jansson>=2.10)
+cb_require(jansson_FOUND "jansson (JSON)" "libjansson-dev")
+
+find_package(cmocka CONFIG QUIET)
+cb_require(cmocka_FOUND "cmocka" "libcmocka-dev")
+if(NOT TARGET cb::cmocka)
+  add_library(cb::cmocka INTERFACE IMPORTED)
+  if(TARGET cmocka::cmocka)
+    target_link_libraries(cb::cmocka INTERFACE cmocka::cmocka)
+  else()
+    target_include_directories(cb::cmocka INTERFACE ${CMOCKA_INCLUDE_DIR})
+    target_link_libraries(cb::cmocka INTERFACE ${CMOCKA_LIBRARIES})
+  endif()
 endif()
-cb_require(CMOCKA_OK "cmocka" "libcmocka-dev")
 
 find_package(benchmark CONFIG QUIET)
 cb_require(benchmark_FOUND "Google Benchmark" "libbenchmark-dev")
