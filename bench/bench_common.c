@@ -6,9 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rng.h"
-
-const int cb_bench_batches[CB_BENCH_BATCHES] = {32, 256};
 
 /* ---- ISAs ---- */
 
@@ -72,55 +69,21 @@ void cb_bench_add(const char *kernel, const char *layer, int batch, cb_gbench_bo
 
 typedef struct block {
     struct block *next;
+    _Alignas(16) unsigned char payload[];
 } block;
 
 static block *blocks; /* every allocation, for cb_bench_free_all */
-static cb_rng rng;
-static bool rng_seeded;
-
-enum { ALIGN = 64 };
 
 void *cb_bench_alloc(size_t n)
 {
-    /* The list link sits in a 64-byte header in front of the aligned payload. */
-    const size_t rounded = (n + ALIGN - 1) / ALIGN * ALIGN;
-    unsigned char *raw = aligned_alloc(ALIGN, ALIGN + rounded);
-    if (!raw) {
+    block *b = calloc(1, sizeof *b + n);
+    if (!b) {
         fprintf(stderr, "cifarbench-kernels: out of memory (%zu bytes)\n", n);
         exit(1);
     }
-    memset(raw, 0, ALIGN + rounded);
-    block *b = (block *)raw;
     b->next = blocks;
     blocks = b;
-    return raw + ALIGN;
-}
-
-static cb_rng *bench_rng(void)
-{
-    if (!rng_seeded) {
-        cb_rng_seed(&rng, CB_BENCH_SEED);
-        rng_seeded = true;
-    }
-    return &rng;
-}
-
-float *cb_bench_floats(size_t n, float lo, float hi)
-{
-    float *p = cb_bench_alloc(n * sizeof *p);
-    cb_rng *r = bench_rng();
-    for (size_t i = 0; i < n; i++)
-        p[i] = lo + (hi - lo) * cb_rng_uniform(r);
-    return p;
-}
-
-int32_t *cb_bench_labels(size_t n, int k)
-{
-    int32_t *p = cb_bench_alloc(n * sizeof *p);
-    cb_rng *r = bench_rng();
-    for (size_t i = 0; i < n; i++)
-        p[i] = (int32_t)cb_rng_below(r, (uint32_t)k);
-    return p;
+    return b->payload;
 }
 
 void cb_bench_free_all(void)

@@ -1,12 +1,11 @@
 /*
- * bench_common.h - what the benchmark families share: the ISA list and its state, 64-byte aligned
- * fixed-seed buffers, and registering one benchmark per ISA under the naming scheme
+ * bench_common.h - what the benchmarks share: the ISAs and their state, and registering one
+ * benchmark per ISA under the naming scheme
  *
  *   <kernel>/<isa>/<layer>/N:<batch>        e.g. conv2d_fwd/avx512/conv1/N:32
  *
- * A family allocates one data block per (layer, batch), shared by its kernels and by every ISA
- * (benchmarks run one after the other), and registers a body per kernel with cb_bench_add, which
- * iterates over the ISAs. The body receives a cb_bench_case: the ISA's table and the data block.
+ * The kernels' benchmarks come from the registry's cases (bench_kernels.c); peak.c adds the FMA
+ * loops. A body receives a cb_bench_case: the ISA's table and the prepared data.
  */
 #ifndef CB_BENCH_COMMON_H
 #define CB_BENCH_COMMON_H
@@ -23,10 +22,6 @@ typedef struct cb_bench_case {
     const cb_kernel_table *t;
     void *data;
 } cb_bench_case;
-
-/* The batches every kernel is measured at (the training default and a large one). */
-enum { CB_BENCH_BATCHES = 2 };
-extern const int cb_bench_batches[CB_BENCH_BATCHES];
 
 /* Seed of every buffer's random fill. */
 #define CB_BENCH_SEED 20240601u
@@ -50,31 +45,22 @@ double cb_bench_peak(cb_isa isa);
 void cb_bench_add(const char *kernel, const char *layer, int batch, cb_gbench_body_fn *body,
                   void *data, double flops, double bytes);
 
-/* ---- Memory (freed together by cb_bench_free_all; allocation failure exits) ---- */
+/* ---- Memory ---- */
 
-/* n bytes, 64-byte aligned, zeroed. */
+/* n bytes, zeroed, freed by cb_bench_free_all (allocation failure exits). */
 void *cb_bench_alloc(size_t n);
-
-/* n floats, 64-byte aligned, uniform in [lo, hi) from the fixed-seed generator. */
-float *cb_bench_floats(size_t n, float lo, float hi);
-
-/* n labels, uniform in 0 .. k-1, from the same generator. */
-int32_t *cb_bench_labels(size_t n, int k);
-
 void cb_bench_free_all(void);
 
-/* Bytes of n floats, for the byte counters. */
-static inline double cb_bench_fbytes(double n)
-{
-    return n * (double)sizeof(float);
-}
+/* ---- What is benchmarked ---- */
 
-/* ---- The families (one file each); each registers all its kernels for one batch ---- */
-void cb_bench_conv(int batch);
-void cb_bench_pool_relu(int batch);
-void cb_bench_dense(int batch);
-void cb_bench_losses(int batch);
-void cb_bench_adam(int batch);
+/* Measures every usable ISA's FMA peak (cb_bench_set_peak) and registers peak_fma/<isa> for every
+ * ISA, usable or not (peak.c). First: every kernel benchmark's pct_of_peak needs its ISA's peak. */
+void cb_peak_setup(void);
+
+/* Registers every registry case at its step batch and at 32 and 256, on every ISA
+ * (bench_kernels.c); cb_bench_kernels_free frees their data after the run. */
+void cb_bench_kernels(void);
+void cb_bench_kernels_free(void);
 
 /* Adds the run's context (CPU, ISAs, compiler, flags, revision, peaks, ...) to the report. */
 void cb_bench_context(const char *binding);

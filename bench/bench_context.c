@@ -3,17 +3,9 @@
 #include <string.h>
 
 #include "bench_common.h"
+#include "cb_build_info.h"
 #include "topology.h"
 
-#ifndef CB_GIT_REVISION
-#define CB_GIT_REVISION "unknown"
-#endif
-#ifndef CB_BUILD_FLAGS
-#define CB_BUILD_FLAGS "unknown"
-#endif
-#ifndef CB_COMPILER
-#define CB_COMPILER "unknown"
-#endif
 
 /* The ISAs for which keep(isa) holds, comma-separated ("none" when there is none). */
 static void isa_list(char *buf, size_t len, int (*keep)(cb_isa))
@@ -48,9 +40,9 @@ void cb_bench_context(const char *binding)
 
     cb_gbench_context("threads", "1");
     cb_gbench_context("thread_binding", binding);
-    cb_gbench_context("compiler", CB_COMPILER);
-    cb_gbench_context("build_flags", CB_BUILD_FLAGS);
-    cb_gbench_context("git_revision", CB_GIT_REVISION);
+    cb_gbench_context("compiler", cb_build_compiler());
+    cb_gbench_context("build_flags", cb_build_flags());
+    cb_gbench_context("git_revision", cb_build_git_revision());
     snprintf(buf, sizeof buf, "%u", CB_BENCH_SEED);
     cb_gbench_context("data_seed", buf);
 

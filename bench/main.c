@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "bench_common.h"
-#include "peak.h"
+#include "cb_cases.h"
 #include "topology.h"
 
 static void print_help(void)
@@ -16,16 +16,21 @@ static void print_help(void)
         "cifarbench-kernels: every cifarbench kernel on every ISA, at the reference network's\n"
         "shapes, timed with Google Benchmark on one thread (pinned to one core).\n"
         "\n"
-        "Benchmark names: <kernel>/<isa>/<layer>/N:<batch>, e.g. conv2d_fwd/avx512/conv1/N:32\n"
-        "  kernel  conv2d_fwd (ReLU fused) conv2d_bwd_data conv2d_bwd_weights maxpool_fwd\n"
-        "          maxpool_bwd relu_fwd relu_bwd dense_fwd dense_bwd softmax_xent sigmoid_bce\n"
-        "          mse mae adam\n"
+        "Benchmark names: <kernel>/<isa>/<layer>/N:<batch>, e.g. conv2d_fwd/avx512/conv1/N:4\n"
+        "  kernel  the registry's kernels, with their layers (the cases one training step runs):\n");
+    for (int k = 0; k < CB_KERNEL_COUNT; k++) {
+        const cb_kernel_cases *kc = cb_kernel_cases_for(k);
+        printf("          %-20s", cb_kernel_name(k));
+        for (int i = 0; i < kc->count; i++)
+            printf(" %s%s", kc->cases[i].layer, kc->cases[i].in_step ? "" : "*");
+        printf("\n");
+    }
+    printf(
+        "          (* measured only: the step does not make this call)\n"
         "  isa     scalar avx2 avx512. An ISA this CPU (or build) lacks is still listed, and\n"
         "          reported as an error such as \"cpu lacks avx512\"; the run still exits 0.\n"
-        "  layer   conv1 (32x32, 3->8) conv2 (16x16, 8->8); pool1 (32x32x8) pool2 (16x16x8);\n"
-        "          relu at conv1, conv2, dense1; dense1 (512->32, ReLU) dense2 (32->10);\n"
-        "          out10 out1 (loss over 10 or 1 logits); all (Adam over all 17554 parameters)\n"
-        "  batch   32 (training default) and 256\n"
+        "  batch   the batch the step calls the case with (4: the layers run per 4-image chunk;\n"
+        "          32: the losses and Adam run once per batch), and 32 and 256\n"
         "plus peak_fma/<isa>: the FMA-throughput loop (12 independent accumulators).\n"
         "\n"
         "Counters (per second of the benchmark thread's CPU time, Google Benchmark's clock):\n"
@@ -36,11 +41,11 @@ static void print_help(void)
         "FLOPs per call: conv 2*9*Cin*Cout*H*W*N for each of fwd, bwd_data, bwd_weights;\n"
         "dense fwd 2*In*Out*N, bwd 4*In*Out*N (dW and dX); maxpool 3 (fwd) / 4 (bwd) per output;\n"
         "relu 1 per element; losses 5 (softmax), 8 (sigmoid_bce), 4 (mse, mae) per logit;\n"
-        "adam 12 per parameter. Bias, ReLU and db are not counted. The scalar peak is\n"
-        "mulss+addss pairs: baseline x86-64, like the scalar kernels, has no FMA.\n"
+        "adam 12 per parameter (kernels/cases/*_cases.c). Bias, ReLU and db are not counted.\n"
+        "The scalar peak is mulss+addss pairs: baseline x86-64, like the scalar kernels, has no FMA.\n"
         "\n"
         "Examples:\n"
-        "  cifarbench-kernels --benchmark_filter='conv2d_fwd/.*/conv1/N:32'\n"
+        "  cifarbench-kernels --benchmark_filter='conv2d_fwd/.*/conv1/N:4$'\n"
         "  cifarbench-kernels --benchmark_filter='/avx2/'\n"
         "  cifarbench-kernels --benchmark_filter='/N:32$' --benchmark_repetitions=3 \\\n"
         "      --benchmark_report_aggregates_only=true --benchmark_out=run.json\n"
@@ -118,18 +123,12 @@ int main(int argc, char **argv)
     }
 
     cb_peak_setup(); /* first: every kernel benchmark's pct_of_peak needs its ISA's peak */
-    for (int b = 0; b < CB_BENCH_BATCHES; b++) {
-        const int batch = cb_bench_batches[b];
-        cb_bench_conv(batch);
-        cb_bench_pool_relu(batch);
-        cb_bench_dense(batch);
-        cb_bench_losses(batch);
-        cb_bench_adam(batch);
-    }
+    cb_bench_kernels();
     cb_bench_context(binding);
 
     const size_t ran = cb_gbench_run();
     cb_gbench_shutdown();
+    cb_bench_kernels_free();
     cb_bench_free_all();
     return ran > 0 ? 0 : 1;
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "mismatched.h"
-#include "progress.h"
+#include "cb_clock.h"
 #include "rng.h"
 
 #ifdef _OPENMP
@@ -256,10 +256,10 @@ static void forward_images(const cb_model *m, const cb_kernel_table *kt, const c
     const cb_conv_shape s1 = conv1_shape(n), s2 = conv2_shape(n);
     const cb_pool_shape q1 = {n, s1.h, s1.w, CB_CONV_C}, q2 = {n, s2.h, s2.w, CB_CONV_C};
 
-    TIMED(m, CB_PHASE_CONV1_FWD, kt->conv3x3_fwd(&s1, a->x, p->conv1_w, p->conv1_b, a->c1, 1));
-    TIMED(m, CB_PHASE_POOL1_FWD, kt->maxpool2_fwd(&q1, a->c1, a->p1));
-    TIMED(m, CB_PHASE_CONV2_FWD, kt->conv3x3_fwd(&s2, a->p1, p->conv2_w, p->conv2_b, a->c2, 1));
-    TIMED(m, CB_PHASE_POOL2_FWD, kt->maxpool2_fwd(&q2, a->c2, a->p2));
+    TIMED(m, CB_PHASE_CONV1_FWD, kt->conv2d_fwd(&s1, a->x, p->conv1_w, p->conv1_b, a->c1, 1));
+    TIMED(m, CB_PHASE_POOL1_FWD, kt->maxpool_fwd(&q1, a->c1, a->p1));
+    TIMED(m, CB_PHASE_CONV2_FWD, kt->conv2d_fwd(&s2, a->p1, p->conv2_w, p->conv2_b, a->c2, 1));
+    TIMED(m, CB_PHASE_POOL2_FWD, kt->maxpool_fwd(&q2, a->c2, a->p2));
     TIMED(m, CB_PHASE_DENSE1_FWD,
           kt->dense_fwd(n, CB_FLAT, CB_HIDDEN, a->p2, p->fc1_w, p->fc1_b, a->h1, 1));
     TIMED(m, CB_PHASE_DENSE2_FWD,
@@ -282,13 +282,13 @@ static void backward_images(const cb_model *m, const cb_kernel_table *kt, const 
     TIMED(m, CB_PHASE_DENSE1_BWD, kt->relu_bwd(N * CB_HIDDEN, a->h1, a->dh1, a->dh1);
           kt->dense_bwd(n, CB_FLAT, CB_HIDDEN, a->p2, p->fc1_w, a->dh1, a->dp2, g->fc1_w,
                         g->fc1_b));
-    TIMED(m, CB_PHASE_POOL2_BWD, kt->maxpool2_bwd(&q2, a->c2, a->p2, a->dp2, a->dc2));
+    TIMED(m, CB_PHASE_POOL2_BWD, kt->maxpool_bwd(&q2, a->c2, a->p2, a->dp2, a->dc2));
     TIMED(m, CB_PHASE_CONV2_BWD, kt->relu_bwd(N * s2.h * s2.w * CB_CONV_C, a->c2, a->dc2, a->dc2);
-          kt->conv3x3_bwd_data(&s2, a->dc2, p->conv2_w, a->dp1);
-          kt->conv3x3_bwd_weights(&s2, a->p1, a->dc2, g->conv2_w, g->conv2_b));
-    TIMED(m, CB_PHASE_POOL1_BWD, kt->maxpool2_bwd(&q1, a->c1, a->p1, a->dp1, a->dc1));
+          kt->conv2d_bwd_data(&s2, a->dc2, p->conv2_w, a->dp1);
+          kt->conv2d_bwd_weights(&s2, a->p1, a->dc2, g->conv2_w, g->conv2_b));
+    TIMED(m, CB_PHASE_POOL1_BWD, kt->maxpool_bwd(&q1, a->c1, a->p1, a->dp1, a->dc1));
     TIMED(m, CB_PHASE_CONV1_BWD, kt->relu_bwd(N * s1.h * s1.w * CB_CONV_C, a->c1, a->dc1, a->dc1);
-          kt->conv3x3_bwd_weights(&s1, a->x, a->dc1, g->conv1_w, g->conv1_b));
+          kt->conv2d_bwd_weights(&s1, a->x, a->dc1, g->conv1_w, g->conv1_b));
 }
 
 /*

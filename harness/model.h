@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "cb_dispatch.h"
+#include "cb_network.h" /* the network's fixed dimensions and CB_CHUNK_IMAGES */
 #include "cifar10.h"
 
 /* The output activation and its loss. */
@@ -45,14 +46,6 @@ typedef struct cb_model_config {
     int outputs;  /* K, the width of the last dense layer */
     cb_head head;
 } cb_model_config;
-
-/* The network's fixed dimensions. */
-enum {
-    CB_IN_H = 32, CB_IN_W = 32, CB_IN_C = 3,
-    CB_CONV_C = 8,                      /* channels of both convolutions */
-    CB_FLAT = 8 * 8 * CB_CONV_C,        /* 512 */
-    CB_HIDDEN = 32,
-};
 
 /* Pointers into the parameter (or gradient) slab, in slab order. */
 typedef struct cb_params {
@@ -77,10 +70,6 @@ typedef struct cb_acts {
     float *z;   /* [B,K]       logits */
     float *dz, *dh1, *dp2, *dc2, *dp1, *dc1; /* gradients of the loss, same shapes */
 } cb_acts;
-
-/* Images per chunk: the unit of work a thread takes, and of the gradient sum's order. Batch 32
- * gives 8 chunks, enough for 8 threads; smaller chunks would add gradient-summing work. */
-enum { CB_CHUNK_IMAGES = 4 };
 
 /* Barriers in one training step: after gather+forward, after the loss, after backward, and the
  * end of the region after the gradient sum + Adam. */
@@ -130,12 +119,6 @@ typedef struct cb_model {
     cb_acts acts;
     long step; /* Adam updates done */
 } cb_model;
-
-/* Adam hyper-parameters (Keras defaults). */
-#define CB_ADAM_LR 1e-3f
-#define CB_ADAM_BETA1 0.9f
-#define CB_ADAM_BETA2 0.999f
-#define CB_ADAM_EPS 1e-7f
 
 /* Parameters of the network with this configuration. */
 size_t cb_model_param_count(const cb_model_config *cfg);

@@ -1,31 +1,17 @@
 /* variants.c - see variants.h. */
+#define _POSIX_C_SOURCE 200809L /* getline */
+
 #include "variants.h"
 
-#include <errno.h>
+#include "cb_atomic_file.h"
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const struct {
-    const char *name;
-    size_t offset; /* of the function pointer in cb_kernel_table */
-} kernels[CB_KERNEL_COUNT] = {
-#define K(f) {#f, offsetof(cb_kernel_table, f)}
-    K(conv3x3_fwd), K(conv3x3_bwd_data), K(conv3x3_bwd_weights), K(relu_fwd), K(relu_bwd),
-    K(maxpool2_fwd), K(maxpool2_bwd), K(dense_fwd), K(dense_bwd), K(softmax_xent),
-    K(sigmoid_bce), K(mse), K(mae), K(adam),
-#undef K
-};
-
-/* cb_kernel_table is isa_name followed by one function pointer per kernel, all of one size. */
-_Static_assert(sizeof(cb_kernel_table) == sizeof(const char *) + CB_KERNEL_COUNT * sizeof(void (*)(void)),
-               "cb_variants must list every kernel of cb_kernel_table");
-
-static const char header[] = "# cifarbench variants 1";
-
-const char *cb_kernel_name(int k)
-{
-    return kernels[k].name;
-}
+static const char header[] = "# cifarbench variants 2";
+/* Version 1 named the kernels conv3x3_* and maxpool2_*; its lines are not read any more. */
+static const char header_v1[] = "# cifarbench variants 1";
 
 void cb_variants_uniform(cb_variants *v, cb_isa isa)
 {
@@ -38,11 +24,8 @@ cb_kernel_table cb_variants_table(const cb_variants *v)
     cb_kernel_table t;
     memset(&t, 0, sizeof t);
     t.isa_name = cb_variants_summary(v);
-    for (int k = 0; k < CB_KERNEL_COUNT; k++) {
-        const cb_kernel_table *src = cb_kernel_table_for(v->isa[k]);
-        memcpy((char *)&t + kernels[k].offset, (const char *)src + kernels[k].offset,
-               sizeof(void (*)(void)));
-    }
+    for (int k = 0; k < CB_KERNEL_COUNT; k++)
+        cb_kernel_table_set(&t, k, cb_kernel_table_for(v->isa[k]));
     return t;
 }
 
@@ -54,26 +37,30 @@ const char *cb_variants_summary(const cb_variants *v)
     return cb_isa_name(v->isa[0]);
 }
 
-static int kernel_index(const char *name)
-{
-    for (int k = 0; k < CB_KERNEL_COUNT; k++)
-        if (strcmp(name, kernels[k].name) == 0)
-            return k;
-    return -1;
-}
-
 int cb_variants_load(const char *path, cb_variants *v, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    /* Not fopen: a FIFO would block the open; only a regular file is read. */
+    FILE *f = cb_open_input_file(path, NULL, err, errlen);
+    if (!f)
         return -1;
-    }
     bool seen[CB_KERNEL_COUNT] = {false};
-    char line[256];
+    char *line = NULL; /* whole lines, however long: a long comment is never split */
+    size_t cap = 0;
     int lineno = 0, rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
+    for (ssize_t got; rc == 0 && (got = getline(&line, &cap, f)) >= 0;) {
         lineno++;
+        if ((size_t)got != strlen(line)) {
+            snprintf(err, errlen, "%s:%d: a NUL byte in the line: not a variant file", path,
+                     lineno);
+            rc = -1;
+            break;
+        }
+        if (lineno == 1 && strncmp(line, header_v1, sizeof header_v1 - 1) == 0) {
+            snprintf(err, errlen, "%s:1: a version 1 variant file, whose kernel names have "
+                                  "changed: write it again with 'cifarbench tune'", path);
+            rc = -1;
+            break;
+        }
         if (lineno == 1 && strncmp(line, header, sizeof header - 1) != 0) {
             snprintf(err, errlen, "%s:1: not a variant file (the first line must be '%s')", path,
                      header);
@@ -81,12 +68,12 @@ int cb_variants_load(const char *path, cb_variants *v, char *err, size_t errlen)
             break;
         }
         char kname[64], iname[64], extra[2];
-        if (line[0] == '#' || line[0] == '\n')
-            continue;
+        if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
+            continue; /* a comment, however long, or a blank line */
         const int fields = sscanf(line, "%63s %63s %1s", kname, iname, extra);
         cb_isa isa;
         bool is_auto;
-        const int k = fields >= 1 ? kernel_index(kname) : -1;
+        const int k = fields >= 1 ? cb_kernel_index(kname) : -1;
         if (fields != 2)
             snprintf(err, errlen, "%s:%d: expected 'KERNEL ISA'", path, lineno), rc = -1;
         else if (k < 0)
@@ -104,6 +91,7 @@ int cb_variants_load(const char *path, cb_variants *v, char *err, size_t errlen)
             v->isa[k] = isa;
         }
     }
+    free(line);
     if (rc == 0 && ferror(f)) {
         snprintf(err, errlen, "%s: read error", path);
         rc = -1;
@@ -114,7 +102,7 @@ int cb_variants_load(const char *path, cb_variants *v, char *err, size_t errlen)
     }
     for (int k = 0; rc == 0 && k < CB_KERNEL_COUNT; k++)
         if (!seen[k]) {
-            snprintf(err, errlen, "%s: kernel '%s' is missing", path, kernels[k].name);
+            snprintf(err, errlen, "%s: kernel '%s' is missing", path, cb_kernel_name(k));
             rc = -1;
         }
     fclose(f);
@@ -125,6 +113,6 @@ int cb_variants_format(const cb_variants *v, const char *comment, char *buf, siz
 {
     size_t n = (size_t)snprintf(buf, len, "%s\n%s", header, comment ? comment : "");
     for (int k = 0; k < CB_KERNEL_COUNT && n < len; k++)
-        n += (size_t)snprintf(buf + n, len - n, "%s %s\n", kernels[k].name, cb_isa_name(v->isa[k]));
+        n += (size_t)snprintf(buf + n, len - n, "%s %s\n", cb_kernel_name(k), cb_isa_name(v->isa[k]));
     return n < len ? (int)n : -1;
 }

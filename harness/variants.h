@@ -4,12 +4,15 @@
  * `cifarbench tune` times every ISA's version of every kernel on this CPU and writes the fastest
  * choice per kernel as a variant file; `train --variants FILE` runs with it. The file is text:
  *
- *   # cifarbench variants 1          <- required first line (format version)
+ *   # cifarbench variants 2          <- required first line (format version)
  *   # any other line starting with # is a comment
- *   conv3x3_fwd avx512               <- one line per kernel: name, ISA
+ *   conv2d_fwd avx512               <- one line per kernel: name, ISA
  *   ...
  *
- * Every kernel of cb_kernel_table must appear exactly once.
+ * Every kernel of the registry (cb_registry.h) must appear exactly once, under its registry name.
+ * Lines are read whole however long (a long comment stays one comment); blank lines are skipped.
+ * The file must be a regular one: a FIFO, a device or a directory is refused before it is read.
+ * Version 1 files (older kernel names) are refused with a request to run tune again.
  */
 #ifndef CB_VARIANTS_H
 #define CB_VARIANTS_H
@@ -18,14 +21,9 @@
 
 #include "cb_dispatch.h"
 
-enum { CB_KERNEL_COUNT = 14 };
-
 typedef struct cb_variants {
-    cb_isa isa[CB_KERNEL_COUNT]; /* per kernel, in cb_kernel_table's order */
+    cb_isa isa[CB_KERNEL_COUNT]; /* per kernel, in the registry's order (cb_registry.h) */
 } cb_variants;
-
-/* The kernel's name as in cb_kernel_table ("conv3x3_fwd", ...), for k < CB_KERNEL_COUNT. */
-const char *cb_kernel_name(int k);
 
 /* Every kernel from one ISA. */
 void cb_variants_uniform(cb_variants *v, cb_isa isa);

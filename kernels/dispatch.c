@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>

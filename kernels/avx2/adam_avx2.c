@@ -8,7 +8,7 @@
  */
 #include <immintrin.h>
 
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 #include "vmath_avx2.h"
 
 void cb_adam_avx2(size_t n, float *p, const float *g, float *m, float *v, const cb_adam_hparams *h)

@@ -19,7 +19,7 @@
  */
 #include <immintrin.h>
 
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 #include "vmath_avx2.h"
 
 #define LANES 8        /* channels per vector */
@@ -146,7 +146,7 @@ static void conv_engine(const cb_conv_shape *s, const float *in, int in_ch, cons
 }
 
 /* x [N,H,W,Cin], w [3,3,Cin,Cout], b [Cout] -> y [N,H,W,Cout], ReLU fused when relu != 0. */
-void cb_conv3x3_fwd_avx2(const cb_conv_shape *s, const float *x, const float *w, const float *b,
+void cb_conv2d_fwd_avx2(const cb_conv_shape *s, const float *x, const float *w, const float *b,
                          float *y, int relu)
 {
     conv_engine(s, x, s->cin, w, 0, b, y, s->cout, relu);
@@ -154,7 +154,7 @@ void cb_conv3x3_fwd_avx2(const cb_conv_shape *s, const float *x, const float *w,
 
 /* dy [N,H,W,Cout], w -> dx [N,H,W,Cin]: the engine over dy with the flipped, transposed kernel.
  * Cin < 8 leaves lanes idle (Cin = 3: 3 of 8; conv1's backward-data, which training skips). */
-void cb_conv3x3_bwd_data_avx2(const cb_conv_shape *s, const float *dy, const float *w, float *dx)
+void cb_conv2d_bwd_data_avx2(const cb_conv_shape *s, const float *dy, const float *w, float *dx)
 {
     conv_engine(s, dy, s->cout, w, 1, NULL, dx, s->cin, 0);
 }
@@ -250,7 +250,7 @@ static __m256 sum_rows(const cb_conv_shape *s, const float *dy, int i0, int i1, 
 /* x [N,H,W,Cin], dy [N,H,W,Cout] -> dw [3,3,Cin,Cout], db [Cout]: per chunk of 8 output
  * channels, dw is zeroed, then every chunk of rows of every image runs the passes of all (ky, ci
  * block) pairs while it is in L1; db is summed on the same chunks. */
-void cb_conv3x3_bwd_weights_avx2(const cb_conv_shape *s, const float *x, const float *dy,
+void cb_conv2d_bwd_weights_avx2(const cb_conv_shape *s, const float *x, const float *dy,
                                  float *dw, float *db)
 {
     const int H = s->h, W = s->w, CI = s->cin, CO = s->cout;

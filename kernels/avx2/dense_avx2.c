@@ -13,7 +13,7 @@
  */
 #include <immintrin.h>
 
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 #include "vmath_avx2.h"
 
 #define TILE_M 4 /* rows of C per tile */

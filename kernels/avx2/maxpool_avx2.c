@@ -12,7 +12,7 @@
 #include <immintrin.h>
 #include <string.h>
 
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 #include "vmath_avx2.h"
 
 /* Offsets of the four window pixels of an input, in floats, in row-major window order. */
@@ -24,7 +24,7 @@ static void window_offsets(const cb_pool_shape *s, size_t off[4])
     off[3] = (size_t)s->w * s->c + s->c;
 }
 
-void cb_maxpool2_fwd_avx2(const cb_pool_shape *s, const float *x, float *y)
+void cb_maxpool_fwd_avx2(const cb_pool_shape *s, const float *x, float *y)
 {
     const int H = s->h, W = s->w, C = s->c, OH = H / 2, OW = W / 2;
     size_t off[4];
@@ -43,7 +43,7 @@ void cb_maxpool2_fwd_avx2(const cb_pool_shape *s, const float *x, float *y)
             }
 }
 
-void cb_maxpool2_bwd_avx2(const cb_pool_shape *s, const float *x, const float *y, const float *dy,
+void cb_maxpool_bwd_avx2(const cb_pool_shape *s, const float *x, const float *y, const float *dy,
                           float *dx)
 {
     const int H = s->h, W = s->w, C = s->c, OH = H / 2, OW = W / 2;

@@ -8,7 +8,7 @@
  */
 #include <immintrin.h>
 
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 #include "vmath_avx2.h"
 
 typedef __m256 relu_op(__m256 a, __m256 b);

@@ -10,7 +10,7 @@
  */
 #include <immintrin.h>
 
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 #include "vmath_avx2.h"
 
 float cb_sigmoid_bce_avx2(int n, int k, const float *z, const float *t, float *dz)

@@ -1,4 +1,4 @@
-/* The avx2 kernel table (see cb_kernel_list.h). */
-#include "cb_kernel_list.h"
+/* The avx2 kernel table, expanded from the registry (cb_kernel_impl.h). */
+#include "cb_kernel_impl.h"
 
 CB_KERNEL_TABLE(avx2);

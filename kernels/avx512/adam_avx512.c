@@ -5,7 +5,7 @@
  * operation for operation (separate multiplies and adds, correctly rounded sqrt and division, no
  * FMA contraction), so the result has scalar's bits. Memory-bound: 4 streams in, 3 out.
  */
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 #include "vmath_avx512.h"
 
 void cb_adam_avx512(size_t n, float *p, const float *g, float *m, float *v,

@@ -19,7 +19,7 @@
  * of the same code with constant strides, so every address is a constant offset.
  * Every FMA multiplies exact inputs, so integer-valued data give scalar's bits.
  */
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 #include "vmath_avx512.h"
 
 /* ---- forward engine (also serves backward-data) --------------------------------------------- */
@@ -116,7 +116,7 @@ CB_AVX512_INLINE void conv_run(const conv_job *job, const conv_dims d)
 }
 
 /* Forward: 8 output channels per pass, weights used in place (ws = Cout). */
-void cb_conv3x3_fwd_avx512(const cb_conv_shape *s, const float *x, const float *w, const float *b,
+void cb_conv2d_fwd_avx512(const cb_conv_shape *s, const float *x, const float *w, const float *b,
                            float *y, int relu)
 {
     const int CI = s->cin, CO = s->cout;
@@ -136,7 +136,7 @@ void cb_conv3x3_fwd_avx512(const cb_conv_shape *s, const float *x, const float *
  * lanes) and up to BWD_CO output channels at a time; more output channels accumulate into dx. */
 enum { BWD_CO = 32 };
 
-void cb_conv3x3_bwd_data_avx512(const cb_conv_shape *s, const float *dy, const float *w, float *dx)
+void cb_conv2d_bwd_data_avx512(const cb_conv_shape *s, const float *dy, const float *w, float *dx)
 {
     const int CI = s->cin, CO = s->cout;
     _Alignas(64) float wt[9 * BWD_CO * 8]; /* [tap][co][8 ci lanes] */
@@ -226,7 +226,7 @@ CB_AVX512_INLINE void wgrad_pass(const cb_conv_shape *s, const wgrad_dims d, int
         _mm256_mask_storeu_ps(db, d.lanes, dsum);
 }
 
-void cb_conv3x3_bwd_weights_avx512(const cb_conv_shape *s, const float *x, const float *dy,
+void cb_conv2d_bwd_weights_avx512(const cb_conv_shape *s, const float *x, const float *dy,
                                    float *dw, float *db)
 {
     const int CI = s->cin, CO = s->cout;

@@ -15,7 +15,7 @@
  * transposes, into a stack buffer and accumulates into dx over tiles of k. Each output is summed
  * in scalar's order (one FMA per term).
  */
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 #include "vmath_avx512.h"
 
 enum { TILE_K = 64, TILE_LANES = 32 }; /* the w^T tile of dx: k x lanes */

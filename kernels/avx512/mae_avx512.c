@@ -6,7 +6,7 @@
  * tail, per-lane partial sums of |d| added up at the end. dz is +inv where d > 0 and -inv where
  * d < 0 (ordered compares: 0 and NaN give 0, like scalar), so it has scalar's bits.
  */
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 #include "vmath_avx512.h"
 
 float cb_mae_avx512(int n, int k, const float *z, const float *t, float *dz)

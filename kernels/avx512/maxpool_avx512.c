@@ -16,7 +16,7 @@
  */
 #include <string.h>
 
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 #include "vmath_avx512.h"
 
 /* y for one output row: p walks the top input row, W*C floats above the bottom one. */
@@ -33,7 +33,7 @@ CB_AVX512_INLINE void pool_row_fwd(const float *p, float *o, int ow, size_t row,
         }
 }
 
-void cb_maxpool2_fwd_avx512(const cb_pool_shape *s, const float *x, float *y)
+void cb_maxpool_fwd_avx512(const cb_pool_shape *s, const float *x, float *y)
 {
     const int H = s->h, W = s->w, C = s->c, OH = H / 2, OW = W / 2;
     const size_t row = (size_t)W * C;
@@ -68,7 +68,7 @@ CB_AVX512_INLINE void pool_row_bwd(const float *p, const float *yo, const float 
         }
 }
 
-void cb_maxpool2_bwd_avx512(const cb_pool_shape *s, const float *x, const float *y,
+void cb_maxpool_bwd_avx512(const cb_pool_shape *s, const float *x, const float *y,
                             const float *dy, float *dx)
 {
     const int H = s->h, W = s->w, C = s->c, OH = H / 2, OW = W / 2;

@@ -6,7 +6,7 @@
  * tail, per-lane partial sums of d^2 (one FMA each) added up at the end. dz is computed as
  * (2 d) * (1 / (N*K)) like scalar, so it has scalar's bits.
  */
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 #include "vmath_avx512.h"
 
 float cb_mse_avx512(int n, int k, const float *z, const float *t, float *dz)

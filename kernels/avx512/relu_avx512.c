@@ -7,7 +7,7 @@
  * where y > 0 (ordered compare: NaN gives 0). Both are bit-identical to scalar. In place is fine:
  * every element is read before it is written.
  */
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 #include "vmath_avx512.h"
 
 typedef __m512 relu_op(__m512 a, __m512 b);

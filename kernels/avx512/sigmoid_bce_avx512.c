@@ -8,7 +8,7 @@
  * sigmoid(z) = (z >= 0 ? 1 : e) / (1 + e) (one division, no cancellation) and the loss term uses
  * the accurate log1p of vmath_avx512.h; max(z,0) - z*t is one FMA, so it is exact when it cancels.
  */
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 #include "vmath_avx512.h"
 
 float cb_sigmoid_bce_avx512(int n, int k, const float *z, const float *t, float *dz)

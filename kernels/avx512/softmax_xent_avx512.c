@@ -11,7 +11,7 @@
  *   3. dz = e * (1 / N) / sum, then dz[label] -= 1/N.
  * z - m <= 0, so exp never overflows and sum is in [1, K]: log(sum) is always finite.
  */
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 #include "vmath_avx512.h"
 
 static float row_max(int k, const float *zr)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "cb_kernels.h"
+#include "cb_registry.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,23 +24,13 @@ typedef enum cb_isa {
     CB_ISA_COUNT = 3
 } cb_isa;
 
+/* One function pointer per kernel of the registry (cb_registry.h), named after it. */
+#define CB_TABLE_FIELD_(a, name, family) cb_##name##_fn *name;
 typedef struct cb_kernel_table {
     const char *isa_name; /* "scalar", "avx2", "avx512" */
-    cb_conv3x3_fwd_fn *conv3x3_fwd;
-    cb_conv3x3_bwd_data_fn *conv3x3_bwd_data;
-    cb_conv3x3_bwd_weights_fn *conv3x3_bwd_weights;
-    cb_relu_fwd_fn *relu_fwd;
-    cb_relu_bwd_fn *relu_bwd;
-    cb_maxpool2_fwd_fn *maxpool2_fwd;
-    cb_maxpool2_bwd_fn *maxpool2_bwd;
-    cb_dense_fwd_fn *dense_fwd;
-    cb_dense_bwd_fn *dense_bwd;
-    cb_softmax_xent_fn *softmax_xent;
-    cb_sigmoid_bce_fn *sigmoid_bce;
-    cb_mse_fn *mse;
-    cb_mae_fn *mae;
-    cb_adam_fn *adam;
+    CB_KERNELS(CB_TABLE_FIELD_, ~)
 } cb_kernel_table;
+#undef CB_TABLE_FIELD_
 
 /* CPU features relevant to dispatch, detected once. */
 typedef struct cb_cpu_features {
@@ -68,6 +59,19 @@ cb_isa cb_isa_best(void);
 /* The ISA's table, or NULL when the build does not contain it. Callers check cb_isa_supported()
  * before calling through it. */
 const cb_kernel_table *cb_kernel_table_for(cb_isa isa);
+
+/* The registry's names: kernel k's ("conv2d_fwd", ...) for k < CB_KERNEL_COUNT, and the index of a
+ * name (-1 when there is no such kernel). */
+const char *cb_kernel_name(int k);
+int cb_kernel_index(const char *name);
+
+/* Kernel k's entry in table t, as a generic pointer (callers that know the kernel use t->name);
+ * NULL only in a table the registry test would reject. */
+typedef void cb_generic_fn(void);
+cb_generic_fn *cb_kernel_entry(const cb_kernel_table *t, int k);
+
+/* A copy of t with kernel k's entry taken from `from`. */
+void cb_kernel_table_set(cb_kernel_table *t, int k, const cb_kernel_table *from);
 
 #ifdef __cplusplus
 }

@@ -52,18 +52,18 @@ typedef struct cb_conv_shape {
  * Forward: y[n,i,j,co] = b[co] + sum_{ky,kx,ci} x[n, i+ky-1, j+kx-1, ci] * w[ky,kx,ci,co],
  * where x outside the image is 0. With relu != 0 the result is max(0, .) (ReLU fused).
  */
-typedef void cb_conv3x3_fwd_fn(const cb_conv_shape *s, const float *x, const float *w,
+typedef void cb_conv2d_fwd_fn(const cb_conv_shape *s, const float *x, const float *w,
                                   const float *b, float *y, int relu);
 
 /* Backward-data: dx[n,i,j,ci] = sum_{ky,kx,co} dy[n, i-ky+1, j-kx+1, co] * w[ky,kx,ci,co]
  * (dy outside the image is 0). dy [N,H,W,Cout], w [3,3,Cin,Cout] -> dx [N,H,W,Cin]. */
-typedef void cb_conv3x3_bwd_data_fn(const cb_conv_shape *s, const float *dy, const float *w,
+typedef void cb_conv2d_bwd_data_fn(const cb_conv_shape *s, const float *dy, const float *w,
                                        float *dx);
 
 /* Backward-weights: dw[ky,kx,ci,co] = sum_{n,i,j} x[n, i+ky-1, j+kx-1, ci] * dy[n,i,j,co]
  * and db[co] = sum_{n,i,j} dy[n,i,j,co]. x [N,H,W,Cin], dy [N,H,W,Cout] -> dw [3,3,Cin,Cout],
  * db [Cout]. */
-typedef void cb_conv3x3_bwd_weights_fn(const cb_conv_shape *s, const float *x, const float *dy,
+typedef void cb_conv2d_bwd_weights_fn(const cb_conv_shape *s, const float *x, const float *dy,
                                           float *dw, float *db);
 
 /* ---- ReLU ------------------------------------------------------------------------------------
@@ -80,8 +80,8 @@ typedef void cb_relu_bwd_fn(size_t n, const float *y, const float *dy, float *dx
 typedef struct cb_pool_shape {
     int n, h, w, c; /* of the input */
 } cb_pool_shape;
-typedef void cb_maxpool2_fwd_fn(const cb_pool_shape *s, const float *x, float *y);
-typedef void cb_maxpool2_bwd_fn(const cb_pool_shape *s, const float *x, const float *y,
+typedef void cb_maxpool_fwd_fn(const cb_pool_shape *s, const float *x, float *y);
+typedef void cb_maxpool_bwd_fn(const cb_pool_shape *s, const float *x, const float *y,
                                    const float *dy, float *dx);
 
 /* ---- Dense (fully connected) ----------------------------------------------------------------

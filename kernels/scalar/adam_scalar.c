@@ -1,7 +1,7 @@
 /* adam_scalar.c - Adam update over n contiguous parameters, plain C (formula in cb_kernels.h). */
 #include <math.h>
 
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 
 void cb_adam_scalar(size_t n, float *p, const float *g, float *m, float *v, const cb_adam_hparams *h)
 {

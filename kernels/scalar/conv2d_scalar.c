@@ -7,9 +7,9 @@
  */
 #include <string.h>
 
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 
-void cb_conv3x3_fwd_scalar(const cb_conv_shape *s, const float *x, const float *w, const float *b,
+void cb_conv2d_fwd_scalar(const cb_conv_shape *s, const float *x, const float *w, const float *b,
                            float *y, int relu)
 {
     const int H = s->h, W = s->w, CI = s->cin, CO = s->cout;
@@ -43,7 +43,7 @@ void cb_conv3x3_fwd_scalar(const cb_conv_shape *s, const float *x, const float *
     }
 }
 
-void cb_conv3x3_bwd_data_scalar(const cb_conv_shape *s, const float *dy, const float *w, float *dx)
+void cb_conv2d_bwd_data_scalar(const cb_conv_shape *s, const float *dy, const float *w, float *dx)
 {
     const int H = s->h, W = s->w, CI = s->cin, CO = s->cout;
     for (int n = 0; n < s->n; n++) {
@@ -73,7 +73,7 @@ void cb_conv3x3_bwd_data_scalar(const cb_conv_shape *s, const float *dy, const f
     }
 }
 
-void cb_conv3x3_bwd_weights_scalar(const cb_conv_shape *s, const float *x, const float *dy,
+void cb_conv2d_bwd_weights_scalar(const cb_conv_shape *s, const float *x, const float *dy,
                                    float *dw, float *db)
 {
     const int H = s->h, W = s->w, CI = s->cin, CO = s->cout;

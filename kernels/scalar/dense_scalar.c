@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 
 void cb_dense_fwd_scalar(int n, int in, int out, const float *x, const float *w, const float *b,
                          float *y, int relu)

@@ -2,7 +2,7 @@
  * z, t [N,K] -> dz = sign(z - t) / (N*K) with sign(0) = 0; returns mean |z - t|. */
 #include <math.h>
 
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 
 float cb_mae_scalar(int n, int k, const float *z, const float *t, float *dz)
 {

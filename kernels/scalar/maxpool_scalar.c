@@ -5,9 +5,9 @@
  */
 #include <string.h>
 
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 
-void cb_maxpool2_fwd_scalar(const cb_pool_shape *s, const float *x, float *y)
+void cb_maxpool_fwd_scalar(const cb_pool_shape *s, const float *x, float *y)
 {
     const int H = s->h, W = s->w, C = s->c, OH = H / 2, OW = W / 2;
     for (int n = 0; n < s->n; n++)
@@ -26,7 +26,7 @@ void cb_maxpool2_fwd_scalar(const cb_pool_shape *s, const float *x, float *y)
             }
 }
 
-void cb_maxpool2_bwd_scalar(const cb_pool_shape *s, const float *x, const float *y, const float *dy,
+void cb_maxpool_bwd_scalar(const cb_pool_shape *s, const float *x, const float *y, const float *dy,
                             float *dx)
 {
     const int H = s->h, W = s->w, C = s->c, OH = H / 2, OW = W / 2;

@@ -1,6 +1,6 @@
 /* mse_scalar.c - linear output + mean squared error, plain C.
  * z, t [N,K] -> dz = 2 (z - t) / (N*K); returns mean (z - t)^2. */
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 
 float cb_mse_scalar(int n, int k, const float *z, const float *t, float *dz)
 {

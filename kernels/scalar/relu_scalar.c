@@ -1,5 +1,5 @@
 /* relu_scalar.c - ReLU forward/backward over n contiguous floats (any layout), plain C. */
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 
 void cb_relu_fwd_scalar(size_t n, const float *x, float *y)
 {

@@ -5,7 +5,7 @@
  */
 #include <math.h>
 
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 
 float cb_sigmoid_bce_scalar(int n, int k, const float *z, const float *t, float *dz)
 {

@@ -9,7 +9,7 @@
  */
 #include <math.h>
 
-#include "cb_kernel_list.h"
+#include "cb_kernel_impl.h"
 
 /* exp(z - m) for z <= m, with the rounding error of z - m compensated (TwoSum, no FMA needed). */
 static float exp_diff(float z, float m)

@@ -6,8 +6,8 @@
  * FMA units' throughput. The scalar loop is built like the scalar kernels (baseline x86-64, which
  * has no FMA instruction): each step is a mulss + addss pair, 2 FLOPs, as in the scalar kernels.
  */
-#ifndef CB_BENCH_PEAK_H
-#define CB_BENCH_PEAK_H
+#ifndef CB_PEAK_H
+#define CB_PEAK_H
 
 #include <stdint.h>
 
@@ -32,8 +32,4 @@ const cb_peak_loop *cb_peak_loop_for(cb_isa isa);
 /* Best GFLOP/s of a few ~10 ms runs of the loop (after a warm-up). */
 double cb_peak_measure(const cb_peak_loop *loop);
 
-/* Measures the peak of every usable ISA (cb_bench_set_peak) and registers peak_fma/<isa> for
- * every ISA, usable or not. */
-void cb_peak_setup(void);
-
-#endif /* CB_BENCH_PEAK_H */
+#endif /* CB_PEAK_H */

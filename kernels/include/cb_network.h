@@ -1,0 +1,32 @@
+/*
+ * cb_network.h - the reference network's shapes, as the kernels see them: the training step
+ * (harness/model.c) calls its kernels with these, and the registry's cases (cb_cases.h) describe
+ * the same calls for the benchmarks, `cifarbench tune` and the tests.
+ *
+ *   input [B,32,32,3] -> conv1 3->8 -> [B,32,32,8] -> pool1 -> [B,16,16,8]
+ *   -> conv2 8->8 -> [B,16,16,8] -> pool2 -> [B,8,8,8] = [B,512] -> dense1 512->32 -> dense2 32->K
+ */
+#ifndef CB_NETWORK_H
+#define CB_NETWORK_H
+
+enum {
+    CB_IN_H = 32, CB_IN_W = 32, CB_IN_C = 3,
+    CB_CONV_C = 8,               /* channels of both convolutions */
+    CB_FLAT = 8 * 8 * CB_CONV_C, /* 512 */
+    CB_HIDDEN = 32,
+    CB_CLASSES = 10,             /* K of the CIFAR-10 heads (1 for the two-class head) */
+    CB_DEFAULT_BATCH = 32,
+};
+
+/* Images per chunk: the unit of work a thread takes, and of the gradient sum's order. Batch 32
+ * gives 8 chunks, enough for 8 threads; smaller chunks would add gradient-summing work. The layers'
+ * kernels are called per chunk; the loss once per batch. */
+enum { CB_CHUNK_IMAGES = 4 };
+
+/* Adam hyper-parameters of the reference training (Keras defaults). */
+#define CB_ADAM_LR 1e-3f
+#define CB_ADAM_BETA1 0.9f
+#define CB_ADAM_BETA2 0.999f
+#define CB_ADAM_EPS 1e-7f
+
+#endif /* CB_NETWORK_H */
