@@ -35,11 +35,11 @@
  * The API allows every shape with n, h, w, cin, cout >= 1 and the kernels document no further
  * restriction, so all must work.
  *
- * conv_backward_fd: central finite differences in double on small shapes, ReLU off. With
- * L = sum(y * r) for a fixed random r, dL/dy = r, so dL/dx, dL/dw, dL/db are the backward passes
- * with dy = r. The FD derivative of the double forward (step 2^-10; L is linear in each single
- * input, so there is no truncation error, only rounding of L, ~1e-11) must match the double
- * reference backward within 1e-9 * max(|fd|, 1), and each ISA's float backward within
+ * conv_backward_fd: central finite differences (finite_diff.h) in double on small shapes,
+ * ReLU off. With L = sum(y * r) for a fixed random r, dL/dy = r, so dL/dx, dL/dw, dL/db are the
+ * backward passes with dy = r. The FD derivative of the double forward (step 2^-10; L is linear
+ * in each single input, so there is no truncation error, only rounding of L, ~1e-11) must match
+ * the double reference backward within 1e-9 * max(|fd|, 1), and each ISA's float backward within
  * 1e-3 * max(|fd|, 1): with |a w| <= 1 and K <= 81 terms per sum, float rounding is at most
  * K^2 2^-24 < 4e-4, while a wrong index, sign or tap gives an error of order 1.
  */
@@ -49,6 +49,7 @@
 #include <string.h>
 
 #include "family_check.h"
+#include "finite_diff.h"
 #include "kernel_test.h"
 
 #define U24 (1.0 / 16777216.0) /* 2^-24, the unit roundoff of float */
@@ -297,9 +298,9 @@ static void kernel_run(const cb_kernel_table *k, conv_op op, const conv_case *c,
 {
     switch (op) {
     case OP_FWD:
-    case OP_FWD_RELU: k->conv3x3_fwd(&c->s, c->x, c->w, c->b, out[0], op == OP_FWD_RELU); break;
-    case OP_BWD_DATA: k->conv3x3_bwd_data(&c->s, c->dy, c->w, out[0]); break;
-    case OP_BWD_WEIGHTS: k->conv3x3_bwd_weights(&c->s, c->x, c->dy, out[0], out[1]); break;
+    case OP_FWD_RELU: k->conv2d_fwd(&c->s, c->x, c->w, c->b, out[0], op == OP_FWD_RELU); break;
+    case OP_BWD_DATA: k->conv2d_bwd_data(&c->s, c->dy, c->w, out[0]); break;
+    case OP_BWD_WEIGHTS: k->conv2d_bwd_weights(&c->s, c->x, c->dy, out[0], out[1]); break;
     }
 }
 
@@ -399,39 +400,22 @@ static void conv_bwd_weights_real(void **state)
 #define FD_REF_TOL 1e-9    /* double reference backward vs FD */
 #define FD_KERNEL_TOL 1e-3 /* float production backward vs FD (see the header) */
 
+/* The FD objective: a case whose double inputs are perturbed, and scratch for its forward. */
+typedef struct fd_loss {
+    const conv_case *c;
+    double *y;
+} fd_loss;
+
 /* L = sum(y * r), y the double forward (no ReLU) of c's double inputs, r = c->dyd. */
-static double loss(const conv_case *c, double *y)
+static double loss(void *ctx)
 {
-    ref_fwd(&c->s, c->xd, c->wd, c->bd, 0, y, NULL);
+    const fd_loss *f = ctx;
+    const conv_case *c = f->c;
+    ref_fwd(&c->s, c->xd, c->wd, c->bd, 0, f->y, NULL);
     double l = 0.0;
     for (size_t i = 0; i < pixels(&c->s) * c->s.cout; i++)
-        l += y[i] * c->dyd[i];
+        l += f->y[i] * c->dyd[i];
     return l;
-}
-
-/* g[i] = dL/dp[i] by central differences; p is one of c's double inputs (restored after). */
-static void fd_gradient(const conv_case *c, double *p, size_t n, double *y, double *g)
-{
-    for (size_t i = 0; i < n; i++) {
-        const double p0 = p[i];
-        p[i] = p0 + FD_STEP;
-        const double lp = loss(c, y);
-        p[i] = p0 - FD_STEP;
-        const double lm = loss(c, y);
-        p[i] = p0;
-        g[i] = (lp - lm) / (2.0 * FD_STEP);
-    }
-}
-
-/* Every got (a float kernel's output when gotf != NULL, else the double gotd) against fd. */
-static void check_fd(const char *what, const char *shape, const float *gotf, const double *gotd,
-                     const double *fd, size_t n, double tol)
-{
-    for (size_t i = 0; i < n; i++) {
-        char name[160];
-        snprintf(name, sizeof name, "%s %s[%zu]", what, shape, i);
-        cbt_assert_rel(name, gotf ? (double)gotf[i] : gotd[i], fd[i], tol, 1.0);
-    }
 }
 
 static void conv_backward_fd(void **state)
@@ -447,31 +431,31 @@ static void conv_backward_fd(void **state)
         snprintf(shape, sizeof shape, "[n=%d h=%d w=%d cin=%d cout=%d]", s->n, s->h, s->w, s->cin,
                  s->cout);
         const size_t nx = pixels(s) * s->cin, nw = wsize(s), nb = (size_t)s->cout;
-        double *y = dalloc(pixels(s) * s->cout);
+        fd_loss f = {&c, dalloc(pixels(s) * s->cout)};
         double *fdx = dalloc(nx), *fdw = dalloc(nw), *fdb = dalloc(nb);
-        fd_gradient(&c, c.xd, nx, y, fdx);
-        fd_gradient(&c, c.wd, nw, y, fdw);
-        fd_gradient(&c, c.bd, nb, y, fdb);
+        cbt_fd_gradient(loss, &f, c.xd, nx, FD_STEP, fdx);
+        cbt_fd_gradient(loss, &f, c.wd, nw, FD_STEP, fdw);
+        cbt_fd_gradient(loss, &f, c.bd, nb, FD_STEP, fdb);
 
         /* The double reference backward with dy = r. */
         double *rdx = dalloc(nx), *rdw = dalloc(nw), *rdb = dalloc(nb);
         ref_bwd_data(s, c.dyd, c.wd, rdx, NULL);
         ref_bwd_weights(s, c.xd, c.dyd, rdw, rdb, NULL, NULL);
-        check_fd("reference dx vs FD", shape, NULL, rdx, fdx, nx, FD_REF_TOL);
-        check_fd("reference dw vs FD", shape, NULL, rdw, fdw, nw, FD_REF_TOL);
-        check_fd("reference db vs FD", shape, NULL, rdb, fdb, nb, FD_REF_TOL);
+        cbt_assert_fd("reference dx vs FD", shape, NULL, rdx, fdx, nx, FD_REF_TOL);
+        cbt_assert_fd("reference dw vs FD", shape, NULL, rdw, fdw, nw, FD_REF_TOL);
+        cbt_assert_fd("reference db vs FD", shape, NULL, rdb, fdb, nb, FD_REF_TOL);
 
         /* This ISA's float backward kernels with dy = (float) r, exactly the same values. */
         float *dx = cbt_alloc(nx), *dw = cbt_alloc(nw), *db = cbt_alloc(nb);
-        k->conv3x3_bwd_data(s, c.dy, c.w, dx);
-        k->conv3x3_bwd_weights(s, c.x, c.dy, dw, db);
-        check_fd("kernel dx vs FD", shape, dx, NULL, fdx, nx, FD_KERNEL_TOL);
-        check_fd("kernel dw vs FD", shape, dw, NULL, fdw, nw, FD_KERNEL_TOL);
-        check_fd("kernel db vs FD", shape, db, NULL, fdb, nb, FD_KERNEL_TOL);
+        k->conv2d_bwd_data(s, c.dy, c.w, dx);
+        k->conv2d_bwd_weights(s, c.x, c.dy, dw, db);
+        cbt_assert_fd("kernel dx vs FD", shape, dx, NULL, fdx, nx, FD_KERNEL_TOL);
+        cbt_assert_fd("kernel dw vs FD", shape, dw, NULL, fdw, nw, FD_KERNEL_TOL);
+        cbt_assert_fd("kernel db vs FD", shape, db, NULL, fdb, nb, FD_KERNEL_TOL);
 
         cbt_free(dx), cbt_free(dw), cbt_free(db);
         free(rdx), free(rdw), free(rdb);
-        free(fdx), free(fdw), free(fdb), free(y);
+        free(fdx), free(fdw), free(fdb), free(f.y);
         case_free(&c);
     }
 }

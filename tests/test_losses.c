@@ -51,10 +51,10 @@
  *     reference is checked against them too); loss and dz must be finite and within the bounds
  *     above.
  *   losses_match_finite_differences: on small shapes, the double reference's analytic gradient
- *     against central differences of the double loss (h = 1e-4; truncation h^2/6 |L'''| <= 2e-10 G
- *     and cancellation ~1e-11 G, so bound 1e-8 G), and the float kernel's dz against the same
- *     differences within 40 u max(|fd|, G) + 1e-8 G. MAE inputs keep |z - t| >= 0.01 > h, away
- *     from the kink.
+ *     against central differences (finite_diff.h) of the double loss (h = 1e-4; truncation
+ *     h^2/6 |L'''| <= 2e-10 G and cancellation ~1e-11 G, so bound 1e-8 G), and the float kernel's
+ *     dz against the same differences within 40 u max(|fd|, G) + 1e-8 G. MAE inputs keep
+ *     |z - t| >= 0.01 > h, away from the kink.
  * Every call also checks: dz starts as NaN and must be fully overwritten (a NaN fails every
  * comparison), the guard values past dz are intact (cbt_free), and z and t are left unchanged.
  */
@@ -63,6 +63,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "finite_diff.h"
 #include "kernel_test.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -674,6 +675,19 @@ static void fill_fd(cb_rng *r, problem *p)
     }
 }
 
+/* The FD objective: the double reference loss at logits z (the ones perturbed), with p's labels
+ * or the targets t. */
+typedef struct fd_loss {
+    const problem *p;
+    const double *z, *t;
+} fd_loss;
+
+static double fd_objective(void *ctx)
+{
+    const fd_loss *l = ctx;
+    return ref_loss(l->p->kind, l->p->n, l->p->k, l->z, l->t, l->p->labels, NULL);
+}
+
 static void losses_match_finite_differences(void **state)
 {
     const cb_kernel_table *tab = cbt_table(state);
@@ -694,14 +708,9 @@ static void losses_match_finite_differences(void **state)
             ref_loss(p.kind, n, k, z, t, p.labels, grad);
             float *dz;
             run_kernel(tab, &p, &dz);
+            fd_loss l = {&p, z, t};
             for (size_t i = 0; i < count; i++) {
-                const double zi = z[i];
-                z[i] = zi + FD_STEP;
-                const double up = ref_loss(p.kind, n, k, z, t, p.labels, NULL);
-                z[i] = zi - FD_STEP;
-                const double down = ref_loss(p.kind, n, k, z, t, p.labels, NULL);
-                z[i] = zi;
-                const double fd = (up - down) / (2.0 * FD_STEP);
+                const double fd = cbt_central_diff(fd_objective, &l, &z[i], FD_STEP);
                 const double ref_err = fabs(grad[i] - fd), kernel_err = fabs(dz[i] - fd);
                 const double kernel_bound = DZ_ULP * ulp1 * fmax(fabs(fd), gs) + FD_TOL * gs;
                 worst_ref = fmax(worst_ref, ref_err / gs);

@@ -2,9 +2,9 @@
  * test_mismatched.c - the teaching-only mismatched pairs (mismatched.h) against central finite
  * differences of their own loss, and the saturation they exist to show.
  *
- * - *_finite_differences: dz against (L(z+h) - L(z-h)) / 2h, h = 1e-2 on logits U(-3,3):
- *   |dz - fd| <= 2e-4 (the losses are computed in double and rounded to float: about 1e-7
- *   relative, over 2h = 2e-2, plus the O(h^2) truncation of smooth functions);
+ * - *_finite_differences: dz against (L(z+h) - L(z-h)) / 2h (finite_diff.h), h = 1e-2 on
+ *   logits U(-3,3): |dz - fd| <= 2e-4 (the losses are computed in double and rounded to float:
+ *   about 1e-7 relative, over 2h = 2e-2, plus the O(h^2) truncation of smooth functions);
  * - saturation: for a true class (target 1) at logit -8, sigmoid+MSE's gradient is below 1e-3
  *   in size while the matched sigmoid+BCE kernel gives about -1; softmax+MSE below 1e-2 at a
  *   true-class logit 8 below the others, cross-entropy about -1 / N.
@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "finite_diff.h"
 #include "kernel_test.h"
 #include "mismatched.h"
 
@@ -39,6 +40,19 @@ static float sigmoid_mse(const float *z, float *dz)
     return cb_sigmoid_mse(N, K, z, targets, dz);
 }
 
+/* The FD objective: loss at the logits z (the ones perturbed), its dz going to scratch. */
+typedef struct fd_loss {
+    loss_fn *loss;
+    const float *z;
+    float *scratch;
+} fd_loss;
+
+static double fd_objective(void *ctx)
+{
+    const fd_loss *l = ctx;
+    return l->loss(l->z, l->scratch);
+}
+
 static void check_finite_differences(loss_fn *loss, uint64_t seed)
 {
     cb_rng r;
@@ -48,14 +62,9 @@ static void check_finite_differences(loss_fn *loss, uint64_t seed)
     for (int i = 0; i < N * K; i++)
         targets[i] = cb_rng_uniform(&r);
     loss(z, dz);
+    fd_loss l = {loss, z, scratch};
     for (int i = 0; i < N * K; i++) {
-        const float keep = z[i], h = 1e-2f;
-        z[i] = keep + h;
-        const double up = loss(z, scratch);
-        z[i] = keep - h;
-        const double down = loss(z, scratch);
-        z[i] = keep;
-        const double fd = (up - down) / (2.0 * h);
+        const double fd = cbt_central_diff_f(fd_objective, &l, &z[i], 1e-2f);
         if (!(fabs(dz[i] - fd) <= 2e-4))
             fail_msg("dz[%d] = %.6g, finite difference %.6g", i, dz[i], fd);
     }

@@ -13,18 +13,18 @@
  *   see every one. Reference: y = x > 0 ? x : +0 (so -0 -> +0), dx = y > 0 ? dy : +0 with y the
  *   forward output (the formula is defined for any y; -0 and negative y give +0 too).
  *   Out-of-place calls must leave their inputs unchanged.
- * - maxpool2_fwd / maxpool2_bwd: every NHWC shape with h, w in {2, 3, 4, 5, 7, 16, 17, 32},
+ * - maxpool_fwd / maxpool_bwd: every NHWC shape with h, w in {2, 3, 4, 5, 7, 16, 17, 32},
  *   c in {1, 3, 7, 8, 9, 16, 17, 19}, n in {1, 2, 3}, for integer inputs from [-3, 3] (frequent
  *   ties), [-6, -1] (negative-only windows), {0, 1} (mostly ties, whole windows equal) and
  *   [-1e6, 1e6] (rare ties). Forward: the window maximum. Backward: dy goes to the FIRST element
  *   of the window, in row-major window order (top-left, top-right, bottom-left, bottom-right),
  *   equal to the maximum; every other element of dx, a dropped odd last row or column included,
  *   is +0. dx starts as NaN, so every element must be written.
- * - maxpool2_bwd_finite_differences: the backward pass against central differences, in double,
- *   of L(x) = sum_o dy[o] * maxpool(x)[o] on small shapes with all-distinct inputs (multiples of
- *   1/8, perturbation 1/32 < half the gap, so the argmax never changes and the difference
- *   quotient is exact up to double rounding): |dx - fd| <= 1e-6, while a misrouted gradient is
- *   off by |dy| >= 0.5.
+ * - maxpool_bwd_finite_differences: the backward pass against central differences
+ *   (finite_diff.h), in double, of L(x) = sum_o dy[o] * maxpool(x)[o] on small shapes with
+ *   all-distinct inputs (multiples of 1/8, perturbation 1/32 < half the gap, so the argmax never
+ *   changes and the difference quotient is exact up to double rounding): |dx - fd| <= 1e-6, while
+ *   a misrouted gradient is off by |dy| >= 0.5.
  *
  * Every output buffer has guard values after its end (cbt_alloc); overwriting one fails the test.
  */
@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "finite_diff.h"
 #include "kernel_test.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -246,13 +247,13 @@ static void check_pool_shape(const cb_kernel_table *k, cb_rng *r, const cb_pool_
     ref_pool_bwd(s, x, dy, want_dx);
 
     char what[160];
-    k->maxpool2_fwd(s, x, y);
-    snprintf(what, sizeof what, "maxpool2_fwd y (n=%d h=%d w=%d c=%d, %s)", s->n, s->h, s->w, s->c,
+    k->maxpool_fwd(s, x, y);
+    snprintf(what, sizeof what, "maxpool_fwd y (n=%d h=%d w=%d c=%d, %s)", s->n, s->h, s->w, s->c,
              vr->name);
     cbt_assert_bits_equal(what, y, want_y, nout);
 
-    k->maxpool2_bwd(s, x, want_y, dy, dx);
-    snprintf(what, sizeof what, "maxpool2_bwd dx (n=%d h=%d w=%d c=%d, %s)", s->n, s->h, s->w,
+    k->maxpool_bwd(s, x, want_y, dy, dx);
+    snprintf(what, sizeof what, "maxpool_bwd dx (n=%d h=%d w=%d c=%d, %s)", s->n, s->h, s->w,
              s->c, vr->name);
     cbt_assert_bits_equal(what, dx, want_dx, nin);
 
@@ -264,7 +265,7 @@ static void check_pool_shape(const cb_kernel_table *k, cb_rng *r, const cb_pool_
     cbt_free(x);
 }
 
-static void maxpool2_matches_reference(void **state)
+static void maxpool_matches_reference(void **state)
 {
     const cb_kernel_table *k = cbt_table(state);
     cb_rng r;
@@ -286,14 +287,21 @@ static const cb_pool_shape fd_shapes[] = {
 };
 
 enum { FD_VALUES_PER_UNIT = 8 }; /* inputs are distinct multiples of 1/8 */
-static const double fd_step = 1.0 / 32.0;
+static const float fd_step = 1.0f / 32.0f;
+
+/* The FD objective's inputs: x is the one perturbed. */
+typedef struct pool_loss {
+    const cb_pool_shape *s;
+    const float *x, *w;
+} pool_loss;
 
 /* L(x) = sum_o w[o] * maxpool(x)[o], in double. */
-static double pool_objective(const cb_pool_shape *s, const float *x, const float *w)
+static double pool_objective(void *ctx)
 {
+    const pool_loss *l = ctx;
     double sum = 0.0;
-    for (size_t o = 0; o < pool_out_count(s); o++)
-        sum += (double)w[o] * x[window_argmax(s, x, o)];
+    for (size_t o = 0; o < pool_out_count(l->s); o++)
+        sum += (double)l->w[o] * l->x[window_argmax(l->s, l->x, o)];
     return sum;
 }
 
@@ -310,7 +318,7 @@ static void fill_distinct(cb_rng *r, float *x, size_t nin)
     free(perm);
 }
 
-static void maxpool2_bwd_finite_differences(void **state)
+static void maxpool_bwd_finite_differences(void **state)
 {
     const cb_kernel_table *k = cbt_table(state);
     cb_rng r;
@@ -324,18 +332,13 @@ static void maxpool2_bwd_finite_differences(void **state)
         /* |dy| in [0.5, 1.5], either sign: a misrouted gradient is off by at least 0.5. */
         for (size_t o = 0; o < nout; o++)
             dy[o] = (0.5f + cb_rng_uniform(&r)) * (cb_rng_below(&r, 2) ? 1.0f : -1.0f);
-        k->maxpool2_fwd(s, x, y);
-        k->maxpool2_bwd(s, x, y, dy, dx);
+        k->maxpool_fwd(s, x, y);
+        k->maxpool_bwd(s, x, y, dy, dx);
+        pool_loss l = {s, x, dy};
         for (size_t i = 0; i < nin; i++) {
-            const float xi = x[i];
-            x[i] = (float)(xi + fd_step);
-            const double up = pool_objective(s, x, dy);
-            x[i] = (float)(xi - fd_step);
-            const double down = pool_objective(s, x, dy);
-            x[i] = xi;
-            const double fd = (up - down) / (2.0 * fd_step);
+            const double fd = cbt_central_diff_f(pool_objective, &l, &x[i], fd_step);
             if (!(fabs((double)dx[i] - fd) <= 1e-6))
-                fail_msg("maxpool2_bwd dx[%zu] = %.9g, finite difference %.9g (n=%d h=%d w=%d "
+                fail_msg("maxpool_bwd dx[%zu] = %.9g, finite difference %.9g (n=%d h=%d w=%d "
                          "c=%d)",
                          i, dx[i], fd, s->n, s->h, s->w, s->c);
         }
@@ -351,8 +354,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         CBT_PER_ISA(relu_fwd_matches_reference),
         CBT_PER_ISA(relu_bwd_matches_reference),
-        CBT_PER_ISA(maxpool2_matches_reference),
-        CBT_PER_ISA(maxpool2_bwd_finite_differences),
+        CBT_PER_ISA(maxpool_matches_reference),
+        CBT_PER_ISA(maxpool_bwd_finite_differences),
     };
     return cmocka_run_group_tests_name("pool_relu", tests, NULL, NULL);
 }
