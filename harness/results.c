@@ -1,62 +1,65 @@
 /* results.c - see results.h. */
 #include "results.h"
 
+#include "cb_build_info.h"
+#include "cb_result.h"
 #include "tasks.h"
 
-#ifndef CB_GIT_REVISION
-#define CB_GIT_REVISION "unknown"
-#endif
-#if defined(__clang__)
-#define CB_COMPILER "clang " __VERSION__
-#elif defined(__GNUC__)
-#define CB_COMPILER "gcc " __VERSION__
-#else
-#define CB_COMPILER "unknown"
-#endif
-#ifndef CB_BUILD_FLAGS
-#define CB_BUILD_FLAGS "unknown"
-#endif
-
-void cb_results_header(cb_json *j, const char *command, const cb_run_context *c)
+static void machine(json_t *o, const cb_machine *m)
 {
-    cb_json_string(j, "schema", "cifarbench-result");
-    cb_json_int(j, "schema_version", CB_RESULT_SCHEMA_VERSION);
-    cb_json_string(j, "command", command);
-    cb_json_string(j, "task", cb_task_name((cb_task)c->task));
-    cb_json_object_begin(j, "context");
-    cb_machine_json(j, "machine", c->machine);
-    if (c->variants) {
-        cb_json_string(j, "isa", cb_variants_summary(c->variants));
-        cb_json_bool(j, "isa_auto", false);
-        cb_json_object_begin(j, "variants");
-        for (int k = 0; k < CB_KERNEL_COUNT; k++)
-            cb_json_string(j, cb_kernel_name(k), cb_isa_name(c->variants->isa[k]));
-        cb_json_object_end(j);
-    } else {
-        cb_json_string(j, "isa", cb_isa_name(c->isa));
-        cb_json_bool(j, "isa_auto", c->isa_auto);
+    cbr_set_machine_cpu_model(o, m->cpu_model);
+    cbr_set_machine_cpu_vendor(o, m->cpu_vendor);
+    cbr_set_machine_packages(o, m->packages);
+    cbr_set_machine_cores(o, m->cores);
+    cbr_set_machine_pus(o, m->pus);
+    cbr_set_machine_numa_nodes(o, m->numa_nodes);
+    cbr_set_machine_memory_bytes(o, (double)m->memory_bytes);
+    for (int i = 0; i < m->cache_kinds; i++) {
+        const cb_cache_kind *c = &m->caches[i];
+        json_t *x = cbr_add_machine_caches(o);
+        cbr_set_cache_level(x, c->level);
+        cbr_set_cache_type(x, c->type);
+        cbr_set_cache_bytes(x, (double)c->bytes);
+        cbr_set_cache_line_bytes(x, c->line_bytes);
+        cbr_set_cache_instances(x, c->instances);
+        cbr_set_cache_cores_per_instance(x, c->cores_per_instance);
     }
-    cb_json_array_begin(j, "isas_supported");
+}
+
+json_t *cb_results_new(const char *command, const cb_run_context *c)
+{
+    json_t *doc = cb_result_new(command, cb_task_name((cb_task)c->task));
+    json_t *x = cbr_new_common_context(doc);
+    machine(cbr_new_context_machine(x), c->machine);
+    if (c->variants) {
+        cbr_set_context_isa(x, cb_variants_summary(c->variants));
+        cbr_set_context_isa_auto(x, false);
+        for (int k = 0; k < CB_KERNEL_COUNT; k++)
+            cbr_put_context_variants(x, cb_kernel_name(k), cb_isa_name(c->variants->isa[k]));
+    } else {
+        cbr_set_context_isa(x, cb_isa_name(c->isa));
+        cbr_set_context_isa_auto(x, c->isa_auto);
+    }
+    const char *names[CB_ISA_COUNT + CB_MAX_THREADS];
+    size_t n = 0;
     for (int i = 0; i < CB_ISA_COUNT; i++)
         if (cb_isa_supported((cb_isa)i))
-            cb_json_string(j, NULL, cb_isa_name((cb_isa)i));
-    cb_json_array_end(j);
-    cb_json_int(j, "threads", c->threads);
-    cb_json_string(j, "bind", cb_bind_name(c->bind));
-    cb_json_array_begin(j, "thread_pus");
+            names[n++] = cb_isa_name((cb_isa)i);
+    cbr_set_context_isas_supported(x, names, n);
+    cbr_set_context_threads(x, c->threads);
+    cbr_set_context_bind(x, cb_bind_name(c->bind));
     for (int t = 0; t < c->threads; t++)
-        cb_json_string(j, NULL, c->bindings[t]);
-    cb_json_array_end(j);
-    cb_json_string(j, "compiler", CB_COMPILER);
-    cb_json_string(j, "build_flags", CB_BUILD_FLAGS);
-    cb_json_string(j, "git_revision", CB_GIT_REVISION);
+        names[t] = c->bindings[t];
+    cbr_set_context_thread_pus(x, names, (size_t)c->threads);
+    cbr_set_context_compiler(x, cb_build_compiler());
+    cbr_set_context_build_flags(x, cb_build_flags());
+    cbr_set_context_git_revision(x, cb_build_git_revision());
     if (c->data) {
-        cb_json_object_begin(j, "dataset");
-        cb_json_string(j, "kind", c->data->kind == CB_DATA_FILES ? "cifar10-files" : "synthetic");
-        cb_json_string(j, "source", c->data->source);
-        cb_json_int(j, "train_images", c->train_images);
-        cb_json_int(j, "test_images", c->test_images);
-        cb_json_object_end(j);
+        json_t *d = cbr_new_context_dataset(x);
+        cbr_set_dataset_kind(d, c->data->kind == CB_DATA_FILES ? "cifar10-files" : "synthetic");
+        cbr_set_dataset_source(d, c->data->source);
+        cbr_set_dataset_train_images(d, c->train_images);
+        cbr_set_dataset_test_images(d, c->test_images);
     }
-    cb_json_object_end(j);
+    return doc;
 }

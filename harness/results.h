@@ -1,19 +1,20 @@
 /*
- * results.h - the parts of a result file every command shares (schema in README "Result files").
+ * results.h - what every result file records about its run: the header and the context
+ * (cb_result_schema.h). A command's result starts as cb_results_new(), gets its own fields through
+ * the cbr_* setters and is written by cb_result_write (cb_result.h), which checks it first.
  */
 #ifndef CB_RESULTS_H
 #define CB_RESULTS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "cb_dispatch.h"
+#include "cb_result.h" /* the cbr_* setters and cb_result_write for the commands' own fields */
 #include "cifar10.h"
-#include "json_writer.h"
 #include "team.h"
 #include "topology.h"
 #include "variants.h"
-
-#define CB_RESULT_SCHEMA_VERSION 1
 
 typedef struct cb_run_context {
     cb_isa isa;
@@ -28,8 +29,8 @@ typedef struct cb_run_context {
     int train_images, test_images; /* as used */
 } cb_run_context;
 
-/* Writes "schema", "schema_version", "command" and the "context" object into the open top-level
- * object. */
-void cb_results_header(cb_json *j, const char *command, const cb_run_context *c);
+/* A new result document of command ("train", "scale", "study"): schema, schema_version, command,
+ * task and the context of c. The caller owns it (json_decref). */
+json_t *cb_results_new(const char *command, const cb_run_context *c);
 
 #endif /* CB_RESULTS_H */

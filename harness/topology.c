@@ -143,32 +143,6 @@ void cb_machine_print(const cb_machine *m, FILE *out)
     }
 }
 
-void cb_machine_json(cb_json *j, const char *key, const cb_machine *m)
-{
-    cb_json_object_begin(j, key);
-    cb_json_string(j, "cpu_model", m->cpu_model);
-    cb_json_string(j, "cpu_vendor", m->cpu_vendor);
-    cb_json_int(j, "packages", m->packages);
-    cb_json_int(j, "cores", m->cores);
-    cb_json_int(j, "pus", m->pus);
-    cb_json_int(j, "numa_nodes", m->numa_nodes);
-    cb_json_number(j, "memory_bytes", (double)m->memory_bytes);
-    cb_json_array_begin(j, "caches");
-    for (int i = 0; i < m->cache_kinds; i++) {
-        const cb_cache_kind *c = &m->caches[i];
-        cb_json_object_begin(j, NULL);
-        cb_json_int(j, "level", c->level);
-        cb_json_string(j, "type", c->type);
-        cb_json_number(j, "bytes", (double)c->bytes);
-        cb_json_int(j, "line_bytes", c->line_bytes);
-        cb_json_int(j, "instances", c->instances);
-        cb_json_int(j, "cores_per_instance", c->cores_per_instance);
-        cb_json_object_end(j);
-    }
-    cb_json_array_end(j);
-    cb_json_object_end(j);
-}
-
 int cb_bind_thread_to_core(int core)
 {
     hwloc_topology_t topo = topology();

@@ -9,7 +9,6 @@
 
 #include <stdio.h>
 
-#include "json_writer.h"
 
 enum { CB_MAX_CACHE_KINDS = 8 };
 
@@ -39,9 +38,6 @@ int cb_machine_describe(cb_machine *m);
 /* Prints the summary and the topology tree (machine, packages, caches, cores, PUs), in the
  * spirit of `lstopo --of console` and likwid-topology. */
 void cb_machine_print(const cb_machine *m, FILE *out);
-
-/* Writes m as the JSON object `key` (caches included). */
-void cb_machine_json(cb_json *j, const char *key, const cb_machine *m);
 
 /* Binds the calling thread to physical core `core` (all its PUs). Returns 0, or -1 when the core
  * does not exist or the OS refuses. */

@@ -1,17 +1,15 @@
 /* cmd_compare.c - `cifarbench compare`: the command line and the table around compare.h. */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_options.h"
 #include "compare.h"
 #include "load_results.h"
 #include "mann_whitney.h"
 #include "report_commands.h"
 #include "report_data.h"
-
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 static const char help[] =
     "usage: cifarbench compare BASE.json NEW.json [--threshold PCT] [--alpha A]\n"
@@ -19,41 +17,36 @@ static const char help[] =
     "Checks NEW against BASE for a significant slow-down, like Google Benchmark's compare.py.\n"
     "Both files are of the same kind: two train results, two scale results or two Google\n"
     "Benchmark JSON files. Every figure both have is compared over its repetitions:\n"
-    "  train   \"train s/epoch\": the seconds of every epoch are the repetitions\n"
-    "  scale   \"scale N threads s/epoch\": seconds of every repetition (seconds_all), else the median\n"
+    "  train   \"train images/s\": the images/s of every epoch are the repetitions\n"
+    "  scale   \"scale N threads images/s\": per repetition (seconds_all), else the median\n"
     "  gbench  each benchmark: real_time of its repetitions (--benchmark_repetitions=N)\n"
+    "images/s: higher is better; real time: lower is better (the table's header says which).\n"
     "\n"
-    "For each: the medians, the change in percent, and the two-sided Mann-Whitney U test's p-value\n"
-    "(exact when a side has at most 8 values and there are no ties, else the normal approximation\n"
-    "with tie and continuity correction).\n"
+    "Only one configuration is compared with itself: files that differ in CPU, ISA, kernel\n"
+    "variants, threads (train and gbench; scale figures are per thread count), task, images per\n"
+    "epoch or batch are refused as not comparable (every difference named; cifarbench report\n"
+    "shows such files side by side), and so are study and regression results, which hold no\n"
+    "timings. A different git revision, compiler, build flags or thread binding is printed as a\n"
+    "note: that is what the check is for.\n"
+    "\n"
+    "For each figure: the medians, the change in percent, and the two-sided Mann-Whitney U test's\n"
+    "p-value (exact when a side has at most 8 values and there are no ties, else the normal\n"
+    "approximation with tie and continuity correction).\n"
     "\n"
     "--threshold PCT  a slow-down smaller than this is never a regression (default 5)\n"
     "--alpha A        significance level of the test (default 0.05)\n"
-    "--help           this text\n"
+    "--help           this text (--version: the version)\n"
     "\n"
-    "A figure is a REGRESSION when p < A and its median is more than PCT percent slower. With fewer\n"
-    "than 3 repetitions on a side, or so few that no result could reach p < A (3 against 3 cannot go\n"
-    "below p = 0.1), the test is not run and the median change alone decides; the verdict says\n"
-    "\"median only\". Use 5 or more epochs / repetitions per side for a real test (9+ recommended).\n"
-    "Differences in CPU, ISA, threads, images per epoch or batch are printed as notes.\n"
+    "A figure is a REGRESSION when p < A and its median is more than PCT percent slower (images/s\n"
+    "lower, times higher). With fewer than 3 repetitions on a side, or so few that no result could\n"
+    "reach p < A (3 against 3 cannot go below p = 0.1), the test is not run and the median change\n"
+    "alone decides; the verdict says \"median only\". Use 5 or more epochs / repetitions per side\n"
+    "for a real test (9+ recommended). Epochs and scaling points the harness flagged for contention\n"
+    "(something else ran) are counted, and their figures called unreliable.\n"
     "\n"
     "Exit status: 0 no regression; 1 at least one regression, or a file cannot be read, is not a\n"
-    "result file, or the two files have nothing in common; 2 bad usage.\n";
-
-static bool parse_double(const char *opt, const char *v, double lo, double hi, bool lo_open, double *out)
-{
-    char *end;
-    errno = 0;
-    const double x = v ? strtod(v, &end) : NAN;
-    if (!v || errno != 0 || end == v || *end != '\0' || !isfinite(x) || x > hi || x < lo ||
-        (lo_open && x == lo)) {
-        fprintf(stderr, "cifarbench compare: %s takes a number %s %g to %g, not '%s'\n", opt,
-                lo_open ? "above" : "from", lo, hi, v ? v : "(nothing)");
-        return false;
-    }
-    *out = x;
-    return true;
-}
+    "result file, holds duplicate entries or no timings, the two files are not comparable or have\n"
+    "nothing in common; 2 bad usage.\n";
 
 static void describe(const cb_rfile *f, const char *role)
 {
@@ -70,9 +63,21 @@ static void describe(const cb_rfile *f, const char *role)
     printf("\n");
 }
 
+static const char *value(char *buf, size_t n, const cb_cmp *c, double x)
+{
+    if (!c->higher_better)
+        return cb_fmt_seconds(buf, n, x);
+    if (x >= 100)
+        return cb_fmt_count(buf, n, x);
+    snprintf(buf, n, "%.3g", x);
+    return buf;
+}
+
 static void print_table(const cb_cmp *c)
 {
-    int wname = 6;
+    char head[96];
+    snprintf(head, sizeof head, "figure (%s)", c->what);
+    int wname = (int)strlen(head);
     for (size_t i = 0; i < c->n; i++) {
         const int l = (int)strlen(c->rows[i].name);
         if (l > wname)
@@ -80,86 +85,67 @@ static void print_table(const cb_cmp *c)
     }
     if (wname > 70)
         wname = 70;
-    printf("\n%-*s  %11s  %11s  %8s  %8s  %9s  %s\n", wname, "figure", "base median", "new median",
+    printf("\n%-*s  %11s  %11s  %8s  %8s  %9s  %s\n", wname, head, "base median", "new median",
            "change", "p-value", "reps b/n", "verdict");
     for (size_t i = 0; i < c->n; i++) {
         const cb_cmp_row *r = &c->rows[i];
         char b[32], n[32], p[32], reps[32], v[96];
-        cb_fmt_seconds(b, sizeof b, r->base_median);
-        cb_fmt_seconds(n, sizeof n, r->new_median);
         if (r->tested)
             snprintf(p, sizeof p, r->p < 0.0001 ? "%.1e" : "%.4f", r->p);
         else
             snprintf(p, sizeof p, "n/a");
         snprintf(reps, sizeof reps, "%zu/%zu", r->n_base, r->n_new);
-        printf("%-*.*s  %11s  %11s  %+7.1f%%  %8s  %9s  %s\n", wname, wname, r->name, b, n,
-               r->change_pct, p, reps, cb_verdict_text(r, v, sizeof v));
+        printf("%-*.*s  %11s  %11s  %+7.1f%%  %8s  %9s  %s%s\n", wname, wname, r->name,
+               value(b, sizeof b, c, r->base_median), value(n, sizeof n, c, r->new_median), r->change_pct, p,
+               reps, cb_verdict_text(r, v, sizeof v), r->flagged_base || r->flagged_new ? "; unreliable" : "");
     }
     printf("\n");
 }
 
 int cb_cmd_compare(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        {"threshold", required_argument, NULL, 't'}, {"alpha", required_argument, NULL, 'a'}, {0}};
     double threshold = 5, alpha = 0.05;
-    const char *paths[2];
-    int n = 0;
-    bool options_done = false;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!options_done && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
-            fputs(help, stdout);
-            return EXIT_OK;
-        }
-        if (!options_done && strcmp(a, "--") == 0) {
-            options_done = true;
-            continue;
-        }
-        const bool is_thr = strcmp(a, "--threshold") == 0 || strncmp(a, "--threshold=", 12) == 0;
-        const bool is_alpha = strcmp(a, "--alpha") == 0 || strncmp(a, "--alpha=", 8) == 0;
-        if (!options_done && (is_thr || is_alpha)) {
-            const char *eq = strchr(a, '=');
-            const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-            const bool ok = is_thr ? parse_double("--threshold", v, 0, 1000, false, &threshold)
-                                   : parse_double("--alpha", v, 0, 1, true, &alpha);
-            if (!ok)
-                return EXIT_USAGE;
-            continue;
-        }
-        if (!options_done && a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "cifarbench compare: unknown option '%s' (see cifarbench compare --help)\n", a);
-            return EXIT_USAGE;
-        }
-        if (n == 2) {
-            fprintf(stderr, "cifarbench compare: takes two files, BASE and NEW; '%s' is a third\n", a);
-            return EXIT_USAGE;
-        }
-        paths[n++] = a;
+    cb_options o;
+    cb_options_init(&o, "compare", help, argc, argv, longopts);
+    for (int c; (c = cb_options_next(&o)) != CB_OPT_END;) {
+        if (c == CB_OPT_EXIT)
+            return o.exit_code;
+        if (c == 't' && !cb_options_double(&o, 0, 1000, &threshold))
+            return CB_EXIT_USAGE;
+        if (c == 'a' && !cb_options_double(&o, 0, 1, &alpha))
+            return CB_EXIT_USAGE;
+        if (c == 'a' && alpha == 0)
+            return cb_options_usage_error(&o, "--alpha takes a number above 0 and at most 1, not '%s'", o.arg);
     }
-    if (n != 2) {
-        fprintf(stderr, "cifarbench compare: needs two files, BASE and NEW\n"
-                        "usage: cifarbench compare BASE.json NEW.json [--threshold PCT] [--alpha A]\n");
-        return EXIT_USAGE;
-    }
-
+    const int n = o.argc - o.first_operand;
+    if (n > 2)
+        return cb_options_usage_error(&o, "takes two files, BASE and NEW; '%s' is a third",
+                                      o.argv[o.first_operand + 2]);
+    if (n < 2)
+        return cb_options_usage_error(&o, "needs two files, BASE and NEW\nusage: cifarbench compare "
+                                          "BASE.json NEW.json [--threshold PCT] [--alpha A]");
+    const char *paths[2] = {o.argv[o.first_operand], o.argv[o.first_operand + 1]};
     cb_rfile base, new_;
     char err[1024];
     if (cb_rfile_load(paths[0], &base, err, sizeof err) != 0) {
         fprintf(stderr, "cifarbench compare: %s\n", err);
-        return EXIT_FAIL;
+        return CB_EXIT_FAILURE;
     }
     if (cb_rfile_load(paths[1], &new_, err, sizeof err) != 0) {
         fprintf(stderr, "cifarbench compare: %s\n", err);
         cb_rfile_free(&base);
-        return EXIT_FAIL;
+        return CB_EXIT_FAILURE;
     }
     cb_cmp c;
-    int rc = EXIT_FAIL;
+    int rc = CB_EXIT_FAILURE;
     if (cb_compare(&base, &new_, threshold, alpha, &c, err, sizeof err) != 0) {
         fprintf(stderr, "cifarbench compare: %s\n", err);
         goto done;
     }
-    printf("cifarbench compare: lower times are better; regression = p < %g and more than %g%% slower\n",
-           alpha, threshold);
+    printf("cifarbench compare: %s; regression = p < %g and more than %g%% slower\n", c.what, alpha,
+           threshold);
     describe(&base, "BASE");
     describe(&new_, "NEW");
     print_table(&c);
@@ -177,13 +163,22 @@ int cb_cmd_compare(int argc, char **argv)
         printf("note: %zu figure%s had too few repetitions for the U test at alpha %g (at least %d a "
                "side, and enough that p < alpha is possible): judged by the median change alone\n",
                c.untested, c.untested == 1 ? "" : "s", alpha, CB_CMP_MIN_REPS);
+    if (c.flagged)
+        printf("note: %zu of %zu figure%s %s unreliable: repetitions timed while something else ran "
+               "(flagged for contention by the harness); rerun on an idle machine\n",
+               c.flagged, c.n, c.n == 1 ? "" : "s", c.flagged == 1 ? "is" : "are");
+    for (size_t i = 0; i < c.n; i++)
+        if (c.rows[i].flagged_base || c.rows[i].flagged_new)
+            printf("note:   %s: %zu of %zu in BASE, %zu of %zu in NEW flagged: %s\n", c.rows[i].name,
+                   c.rows[i].flagged_base, c.rows[i].n_base, c.rows[i].flagged_new, c.rows[i].n_new,
+                   c.rows[i].reason);
     if (c.regressions) {
         printf("result: REGRESSION: %zu of %zu figure%s slower by more than %g%%\n", c.regressions, c.n,
                c.n == 1 ? "" : "s", threshold);
-        rc = EXIT_FAIL;
+        rc = CB_EXIT_FAILURE;
     } else {
         printf("result: no regression in %zu figure%s\n", c.n, c.n == 1 ? "" : "s");
-        rc = EXIT_OK;
+        rc = CB_EXIT_OK;
     }
     cb_compare_free(&c);
 done:

@@ -7,15 +7,12 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "json_writer.h"
+#include "cb_atomic_file.h"
+#include "cb_options.h"
 #include "load_results.h"
+#include "report.h"
 #include "report_commands.h"
-#include "report_html.h"
 #include "report_data.h"
-#include "report_md.h"
-#include "strbuf.h"
-
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 static const char help[] =
     "usage: cifarbench report RESULT.json... --out DIR\n"
@@ -26,25 +23,32 @@ static const char help[] =
     "RESULT.json  any mix of, recognised by their content:\n"
     "               cifarbench train --json FILE   epochs, per-layer times, learning curves\n"
     "               cifarbench scale --json FILE   images/s, speed-up and efficiency per threads\n"
+    "               cifarbench study: study.json   matched vs mismatched loss, gradients at the logits\n"
+    "               train --task regression --json fits per length bin against the means and medians\n"
     "               Google Benchmark JSON          kernel times, GFLOP/s and % of peak counters\n"
     "                 (cifarbench-kernels --benchmark_out=FILE --benchmark_out_format=json)\n"
     "--out DIR    where to write; created when missing (its parent must exist). Both files are\n"
     "             written whole or not at all (a temporary file, then a rename).\n"
-    "--help       this text\n"
+    "--help       this text (--version: the version)\n"
     "\n"
-    "Sections: context (CPU, ISA, threads, compiler, revision; what differs between files), ISA\n"
-    "comparison (train results grouped by ISA: median s/epoch, images/s, ratio to the slowest and\n"
-    "to scalar), per-layer breakdown, thread scaling (with the ideal line), kernel GFLOP/s against\n"
-    "the measured peak, learning (loss and accuracy per epoch). A section the inputs lack is\n"
-    "replaced by a one-line note.\n"
+    "Sections: context (CPU, ISA, threads, task, images per epoch, batch, compiler, revision; what\n"
+    "differs between files), ISA comparison (train results grouped by task, images per epoch,\n"
+    "batch and ISA: median s/epoch, images/s, ratio to the slowest and to scalar of the same\n"
+    "workload), per-layer breakdown (seconds per thread; the rest of the epoch, waiting at barriers\n"
+    "and bookkeeping, is a row of its own, so the shares add to 100%), thread scaling (with the\n"
+    "ideal line), kernel GFLOP/s against the measured peak, learning (loss and accuracy per epoch).\n"
+    "A section the inputs lack is replaced by a one-line note; study and regression results get a\n"
+    "section each when given. Every epoch or scaling point the harness flagged for contention\n"
+    "(something else ran) gets a warning with its reasons at the top.\n"
     "\n"
     "Kernel figures: GFLOP/s from a counter named FLOPS (a rate) or containing \"GFLOP\"; the peak\n"
     "of each ISA from the context key peak_gflops_<isa>, else a peak_fma/<isa> benchmark, else\n"
     "the pct_of_peak counter; medians over the iteration runs (repetitions), else the median\n"
     "aggregate. Runs that failed (\"cpu lacks avx512\") are listed as errors.\n"
     "\n"
-    "Exit status: 0 written; 1 a file cannot be read, is not valid JSON or not a result file\n"
-    "(the message names the file, line and column), or DIR cannot be written; 2 bad usage.\n";
+    "Exit status: 0 written; 1 a file cannot be read, is not valid JSON or not a result file, or\n"
+    "holds duplicate entries (an epoch, thread count or benchmark run twice; the message names the\n"
+    "file, line and column), or DIR cannot be written; 2 bad usage.\n";
 
 static int make_dir(const char *dir)
 {
@@ -63,104 +67,73 @@ static int make_dir(const char *dir)
     return 0;
 }
 
-static int write_out(const char *dir, const char *name, const cb_sb *text)
+static int write_out(const char *dir, const char *name, const cb_rfile *files, size_t n, bool html)
 {
-    char path[4096], err[512];
+    char path[4096], err[4400];
     if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
         fprintf(stderr, "cifarbench report: --out %s: path too long\n", dir);
         return -1;
     }
-    if (text->failed) {
+    cb_buf text;
+    cb_buf_init(&text);
+    cb_out o = {&text, html, NULL, 0};
+    cb_report(&o, files, n);
+    int rc = 0;
+    if (text.failed) {
         fprintf(stderr, "cifarbench report: out of memory building %s\n", path);
-        return -1;
-    }
-    if (cb_write_file_atomic(path, cb_sb_str(text), text->len, err, sizeof err) != 0) {
+        rc = -1;
+    } else if (cb_write_file_atomic(path, cb_buf_str(&text), text.len, err, sizeof err) != 0) {
         fprintf(stderr, "cifarbench report: %s\n", err);
-        return -1;
+        rc = -1;
     }
-    return 0;
+    cb_buf_free(&text);
+    return rc;
 }
 
 int cb_cmd_report(int argc, char **argv)
 {
+    static const struct option longopts[] = {{"out", required_argument, NULL, 'o'}, {0}};
     const char *out = NULL;
-    const char **paths = calloc(argc > 0 ? (size_t)argc : 1, sizeof *paths);
-    if (!paths) {
-        fputs("cifarbench report: out of memory\n", stderr);
-        return EXIT_FAIL;
+    cb_options o;
+    cb_options_init(&o, "report", help, argc, argv, longopts);
+    for (int c; (c = cb_options_next(&o)) != CB_OPT_END;) {
+        if (c == CB_OPT_EXIT)
+            return o.exit_code;
+        if (c == 'o' && !*(out = o.arg))
+            return cb_options_usage_error(&o, "--out needs a directory");
     }
-    size_t n = 0;
-    bool options_done = false;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!options_done && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
-            fputs(help, stdout);
-            free(paths);
-            return EXIT_OK;
-        }
-        if (!options_done && strcmp(a, "--") == 0) {
-            options_done = true;
-        } else if (!options_done && (strcmp(a, "--out") == 0 || strncmp(a, "--out=", 6) == 0)) {
-            const char *v = a[5] == '=' ? a + 6 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!v || !*v) {
-                fputs("cifarbench report: --out needs a directory\n", stderr);
-                free(paths);
-                return EXIT_USAGE;
-            }
-            out = v;
-        } else if (!options_done && a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "cifarbench report: unknown option '%s' (see cifarbench report --help)\n", a);
-            free(paths);
-            return EXIT_USAGE;
-        } else {
-            paths[n++] = a;
-        }
-    }
-    if (n == 0 || !out) {
-        fprintf(stderr, "cifarbench report: %s\nusage: cifarbench report RESULT.json... --out DIR "
-                        "(see cifarbench report --help)\n",
-                n == 0 ? "no result files given" : "--out DIR is required");
-        free(paths);
-        return EXIT_USAGE;
-    }
-
-    int rc = EXIT_FAIL;
+    const size_t n = (size_t)(o.argc - o.first_operand);
+    if (n == 0 || !out)
+        return cb_options_usage_error(&o, "%s\nusage: cifarbench report RESULT.json... --out DIR "
+                                          "(see cifarbench report --help)",
+                                      n == 0 ? "no result files given" : "--out DIR is required");
     cb_rfile *files = calloc(n, sizeof *files);
     size_t loaded = 0;
-    cb_sb md, html;
-    cb_sb_init(&md);
-    cb_sb_init(&html);
+    int rc = CB_EXIT_FAILURE;
     if (!files) {
         fputs("cifarbench report: out of memory\n", stderr);
-        goto done;
+        return rc;
     }
-    for (; loaded < n; loaded++) {
-        char err[1024];
-        if (cb_rfile_load(paths[loaded], &files[loaded], err, sizeof err) != 0) {
+    for (char err[1024]; loaded < n; loaded++)
+        if (cb_rfile_load(o.argv[o.first_operand + (int)loaded], &files[loaded], err, sizeof err) != 0) {
             fprintf(stderr, "cifarbench report: %s\n", err);
             goto done;
         }
-    }
     cb_rd_label_files(files, n);
-    if (make_dir(out) != 0)
+    if (make_dir(out) != 0 || write_out(out, "report.md", files, n, false) != 0 ||
+        write_out(out, "report.html", files, n, true) != 0)
         goto done;
-    cb_report_md(&md, files, n);
-    cb_report_html(&html, files, n);
-    if (write_out(out, "report.md", &md) != 0 || write_out(out, "report.html", &html) != 0)
-        goto done;
-    size_t kinds[3] = {0, 0, 0};
+    size_t kinds[CB_RF_KINDS] = {0};
     for (size_t i = 0; i < n; i++)
         kinds[files[i].kind]++;
     printf("cifarbench report: wrote %s/report.md and %s/report.html from %zu file%s "
-           "(%zu train, %zu scale, %zu kernel benchmark)\n",
-           out, out, n, n == 1 ? "" : "s", kinds[CB_RF_TRAIN], kinds[CB_RF_SCALE], kinds[CB_RF_GBENCH]);
-    rc = EXIT_OK;
+           "(%zu train, %zu scale, %zu study, %zu regression, %zu kernel benchmark)\n",
+           out, out, n, n == 1 ? "" : "s", kinds[CB_RF_TRAIN], kinds[CB_RF_SCALE], kinds[CB_RF_STUDY],
+           kinds[CB_RF_REGRESSION], kinds[CB_RF_GBENCH]);
+    rc = CB_EXIT_OK;
 done:
     for (size_t i = 0; i < loaded; i++)
         cb_rfile_free(&files[i]);
     free(files);
-    free(paths);
-    cb_sb_free(&md);
-    cb_sb_free(&html);
     return rc;
 }

@@ -6,12 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_stats.h"
 #include "mann_whitney.h"
+#include "report_data.h"
 
 typedef struct sample {
     char name[160];
     double *v;
     size_t n;
+    size_t flagged;      /* repetitions flagged for contention */
+    const char *reason;  /* the first one's first reason */
 } sample;
 
 static void free_samples(sample *s, size_t n)
@@ -21,81 +25,64 @@ static void free_samples(sample *s, size_t n)
     free(s);
 }
 
+/* Counts m repetitions as flagged when c says so. */
+static void contention(sample *x, const cbr_contention *c, size_t m)
+{
+    if (c->flagged != 1)
+        return;
+    x->flagged += m;
+    if (!x->reason)
+        x->reason = c->reasons.n ? c->reasons.v[0] : "flagged by the harness, no reason given";
+}
+
 /* The figures of one file; NULL when out of memory (count 0 is possible for an all-error
  * benchmark file). */
 static sample *figures(const cb_rfile *f, size_t *count)
 {
     *count = 0;
-    const size_t cap = f->kind == CB_RF_TRAIN ? 1 : f->kind == CB_RF_SCALE ? f->scale.n_rows : f->gbench.n;
+    const size_t cap = f->kind == CB_RF_TRAIN ? 1 : f->kind == CB_RF_SCALE ? f->res.scale.scaling.n : f->gbench.n;
     sample *s = calloc(cap ? cap : 1, sizeof *s);
     if (!s)
         return NULL;
     size_t n = 0;
     if (f->kind == CB_RF_TRAIN) {
-        snprintf(s[0].name, sizeof s[0].name, "train s/epoch");
-        s[0].v = malloc(f->train.n_epochs * sizeof *s[0].v);
+        snprintf(s[0].name, sizeof s[0].name, "train images/s");
+        s[0].v = malloc(f->res.train.epochs.n * sizeof *s[0].v);
         if (!s[0].v)
             goto oom;
-        for (size_t e = 0; e < f->train.n_epochs; e++)
-            s[0].v[s[0].n++] = f->train.epochs[e].seconds;
+        for (size_t e = 0; e < f->res.train.epochs.n; e++) {
+            s[0].v[s[0].n++] = f->res.train.epochs.v[e].images_per_s;
+            contention(&s[0], &f->res.train.epochs.v[e].contention, 1);
+        }
         n = 1;
     } else if (f->kind == CB_RF_SCALE) {
-        for (size_t i = 0; i < f->scale.n_rows; i++) {
-            const cb_rscale_row *r = &f->scale.rows[i];
+        for (size_t i = 0; i < f->res.scale.scaling.n; i++) {
+            const cbr_scale_point *r = &f->res.scale.scaling.v[i];
             sample *x = &s[n++];
-            snprintf(x->name, sizeof x->name, "scale %d thread%s s/epoch", r->threads, r->threads == 1 ? "" : "s");
-            const size_t m = r->n_seconds_all ? r->n_seconds_all : 1;
-            x->v = malloc(m * sizeof *x->v);
-            if (!x->v)
+            snprintf(x->name, sizeof x->name, "scale %lld thread%s images/s", r->threads, r->threads == 1 ? "" : "s");
+            const size_t m = r->seconds_all.n ? r->seconds_all.n : 1;
+            if (!(x->v = malloc(m * sizeof *x->v)))
                 goto oom;
-            if (r->n_seconds_all)
-                memcpy(x->v, r->seconds_all, m * sizeof *x->v);
-            else
-                x->v[0] = r->seconds;
-            x->n = m;
+            for (x->n = 0; x->n < m; x->n++) /* the point's images over each repetition's seconds */
+                x->v[x->n] = r->images_per_s * r->seconds / (r->seconds_all.n ? r->seconds_all.v[x->n] : r->seconds);
+            contention(x, &r->contention, m);
         }
     } else {
-        const cb_rgbench *g = &f->gbench;
-        for (size_t i = 0; i < g->n; i++) {
-            const cb_rbench *b = &g->benchmarks[i];
-            if (b->error || !isfinite(b->real_time))
-                continue;
+        for (size_t i = 0; i < f->gbench.n; i++) {
+            const char *name = f->gbench.benchmarks[i].run_name;
             size_t k = 0;
-            while (k < n && strcmp(s[k].name, b->run_name) != 0)
+            while (k < n && strcmp(s[k].name, name) != 0)
                 k++;
-            if (k == n) {
-                snprintf(s[n].name, sizeof s[n].name, "%s", b->run_name);
-                s[n].v = malloc(g->n * sizeof *s[n].v);
-                if (!s[n].v)
-                    goto oom;
-                n++;
-            }
-            if (!b->aggregate)
-                s[k].v[s[k].n++] = b->real_time;
-        }
-        /* only aggregates written (--benchmark_report_aggregates_only): the median, else the mean */
-        for (size_t k = 0; k < n; k++) {
-            if (s[k].n)
+            if (k < n)
                 continue;
-            static const char *const aggs[] = {"median", "mean"};
-            for (size_t a = 0; a < 2 && !s[k].n; a++)
-                for (size_t i = 0; i < g->n && !s[k].n; i++) {
-                    const cb_rbench *b = &g->benchmarks[i];
-                    if (b->aggregate && !b->error && b->aggregate_name &&
-                        strcmp(b->aggregate_name, aggs[a]) == 0 && strcmp(b->run_name, s[k].name) == 0 &&
-                        isfinite(b->real_time))
-                        s[k].v[s[k].n++] = b->real_time;
-                }
-        }
-        /* drop names with nothing usable (e.g. only stddev aggregates) */
-        size_t w = 0;
-        for (size_t k = 0; k < n; k++) {
-            if (s[k].n)
-                s[w++] = s[k];
+            if (!(s[n].v = malloc(f->gbench.n * sizeof *s[n].v)))
+                goto oom;
+            snprintf(s[n].name, sizeof s[n].name, "%s", name);
+            if ((s[n].n = cb_rd_bench_times(&f->gbench, name, s[n].v)) > 0)
+                n++;
             else
-                free(s[k].v);
+                free(s[n].v);
         }
-        n = w;
     }
     *count = n;
     return s;
@@ -104,45 +91,61 @@ oom:
     return NULL;
 }
 
-static void warn(cb_cmp *c, const char *what, const char *a, const char *b)
+/* Appends "what (a in BASE, b in NEW)" to buf, "; "-separated, when a and b differ. NULL is
+ * unknown, which differs from nothing; with both, NULL is "none", which differs from a value. */
+static void differ(char *buf, size_t n, const char *what, const char *a, const char *b, bool both)
 {
-    const size_t len = strlen(c->warnings);
-    snprintf(c->warnings + len, sizeof c->warnings - len, "%s differs: %s in BASE, %s in NEW\n", what,
-             a ? a : "?", b ? b : "?");
+    const size_t len = strlen(buf);
+    if ((a && b) ? strcmp(a, b) == 0 : !both || a == b)
+        return;
+    snprintf(buf + len, n - len, "%s%s (%s in BASE, %s in NEW)", len ? "; " : "", what, a ? a : "none",
+             b ? b : "none");
 }
 
-static void context_warnings(cb_cmp *c, const cb_rfile *a, const cb_rfile *b)
+static const char *num(char *buf, long long x)
 {
-    if (a->ctx.cpu_model && b->ctx.cpu_model && strcmp(a->ctx.cpu_model, b->ctx.cpu_model) != 0)
-        warn(c, "CPU", a->ctx.cpu_model, b->ctx.cpu_model);
-    if (strcmp(a->ctx.isa, b->ctx.isa) != 0)
-        warn(c, "ISA", a->ctx.isa, b->ctx.isa);
-    char x[32], y[32];
-    if (a->ctx.threads && b->ctx.threads && a->ctx.threads != b->ctx.threads) {
-        snprintf(x, sizeof x, "%d", a->ctx.threads);
-        snprintf(y, sizeof y, "%d", b->ctx.threads);
-        warn(c, "threads", x, y);
-    }
-    if (a->ctx.train_images > 0 && b->ctx.train_images > 0 && a->ctx.train_images != b->ctx.train_images) {
-        snprintf(x, sizeof x, "%ld", a->ctx.train_images);
-        snprintf(y, sizeof y, "%ld", b->ctx.train_images);
-        warn(c, "images per epoch (times are not comparable)", x, y);
-    }
-    const long ba = a->kind == CB_RF_TRAIN ? a->train.batch : a->kind == CB_RF_SCALE ? a->scale.batch : -1;
-    const long bb = b->kind == CB_RF_TRAIN ? b->train.batch : b->kind == CB_RF_SCALE ? b->scale.batch : -1;
-    if (ba > 0 && bb > 0 && ba != bb) {
-        snprintf(x, sizeof x, "%ld", ba);
-        snprintf(y, sizeof y, "%ld", bb);
-        warn(c, "batch", x, y);
+    if (x <= 0)
+        return NULL;
+    snprintf(buf, 24, "%lld", x);
+    return buf;
+}
+
+/* What makes a and b different configurations (into refuse) and what is only noted (c->warnings). */
+static void differences(cb_cmp *c, const cb_rfile *a, const cb_rfile *b, char *refuse, size_t n)
+{
+    const cb_rcontext *x = &a->ctx, *y = &b->ctx;
+    char p[24], q[24];
+    refuse[0] = '\0';
+    differ(refuse, n, "CPU", x->cpu_model, y->cpu_model, false);
+    differ(refuse, n, "ISA", x->isa, y->isa, false);
+    differ(refuse, n, "kernel variants", cb_rcontext_field(x, "kernel variants"),
+           cb_rcontext_field(y, "kernel variants"), true);
+    if (a->kind != CB_RF_SCALE) /* a scale figure is per thread count */
+        differ(refuse, n, "threads", num(p, x->threads), num(q, y->threads), false);
+    differ(refuse, n, "task", x->task, y->task, false);
+    differ(refuse, n, "images per epoch", num(p, x->train_images), num(q, y->train_images), false);
+    differ(refuse, n, "batch", num(p, x->batch), num(q, y->batch), false);
+    static const char *const noted[] = {"threads", "git revision", "compiler", "build flags"};
+    for (size_t i = 0; i < sizeof noted / sizeof noted[0]; i++) {
+        const char *u = cb_rcontext_field(x, noted[i]), *v = cb_rcontext_field(y, noted[i]);
+        const size_t len = strlen(c->warnings);
+        if (u && v && strcmp(u, v) != 0) /* "threads": the binding, or the most a scale result ran */
+            snprintf(c->warnings + len, sizeof c->warnings - len, "%s differs: %s in BASE, %s in NEW\n",
+                     noted[i], u, v);
     }
 }
 
 static const char *kind_name(cb_rkind k)
 {
-    return k == CB_RF_TRAIN ? "a train result" : k == CB_RF_SCALE ? "a scale result" : "Google Benchmark JSON";
+    static const char *const names[] = {
+        [CB_RF_TRAIN] = "a train result", [CB_RF_SCALE] = "a scale result",
+        [CB_RF_STUDY] = "a study result (loss curves of the matched and the mismatched loss)",
+        [CB_RF_REGRESSION] = "a regression result (iris fits per length bin)",
+        [CB_RF_GBENCH] = "Google Benchmark JSON"};
+    return names[k];
 }
 
-static void judge(cb_cmp_row *r, double threshold_pct, double alpha)
+static void judge(cb_cmp_row *r, bool higher_better, double threshold_pct, double alpha)
 {
     r->p = NAN;
     r->tested = r->n_base >= CB_CMP_MIN_REPS && r->n_new >= CB_CMP_MIN_REPS &&
@@ -154,12 +157,13 @@ static void judge(cb_cmp_row *r, double threshold_pct, double alpha)
     } else {
         r->tested = false;
     }
-    const bool slower = r->change_pct > threshold_pct, faster = r->change_pct < -threshold_pct;
+    const double worse = higher_better ? -r->change_pct : r->change_pct; /* percent slower */
+    const bool slower = worse > threshold_pct, faster = worse < -threshold_pct;
     if (!r->tested)
         r->verdict = slower ? CB_VERDICT_REGRESSION : faster ? CB_VERDICT_FASTER : CB_VERDICT_WITHIN;
     else if (!(r->p < alpha))
         r->verdict = CB_VERDICT_NOT_SIGNIFICANT;
-    else if (r->new_median > r->base_median)
+    else if (worse > 0)
         r->verdict = slower ? CB_VERDICT_REGRESSION : CB_VERDICT_SLOWER_WITHIN;
     else
         r->verdict = faster ? CB_VERDICT_FASTER : CB_VERDICT_FASTER_WITHIN;
@@ -171,37 +175,48 @@ int cb_compare(const cb_rfile *base, const cb_rfile *new_, double threshold_pct,
     memset(out, 0, sizeof *out);
     out->threshold_pct = threshold_pct;
     out->alpha = alpha;
+    const cb_rfile *both[2] = {base, new_};
+    for (size_t i = 0; i < 2; i++)
+        if (both[i]->kind == CB_RF_STUDY || both[i]->kind == CB_RF_REGRESSION) {
+            snprintf(err, errlen, "not comparable: %s is %s, which holds no timings; compare reads train, "
+                                  "scale and Google Benchmark results", both[i]->path, kind_name(both[i]->kind));
+            return -1;
+        }
     if (base->kind != new_->kind) {
         snprintf(err, errlen, "%s is %s but %s is %s: compare needs two results of the same kind",
                  base->path, kind_name(base->kind), new_->path, kind_name(new_->kind));
         return -1;
     }
+    char refuse[768];
+    differences(out, base, new_, refuse, sizeof refuse);
+    if (refuse[0]) {
+        snprintf(err, errlen, "not comparable: %s and %s differ in %s; compare checks one configuration "
+                              "against itself (cifarbench report shows different ones side by side)",
+                 base->path, new_->path, refuse);
+        return -1;
+    }
+    out->higher_better = base->kind != CB_RF_GBENCH;
+    out->what = out->higher_better ? "images/s, higher is better" : "real time, lower is better";
     size_t nb, nn;
     sample *sb = figures(base, &nb), *sn = figures(new_, &nn);
-    if (!sb || !sn) {
+    out->rows = sb && sn ? calloc(nb ? nb : 1, sizeof *out->rows) : NULL;
+    bool *matched = out->rows ? calloc(nn ? nn : 1, sizeof *matched) : NULL;
+    if (!matched) {
         snprintf(err, errlen, "out of memory");
+        free(out->rows);
         free_samples(sb, nb);
         free_samples(sn, nn);
         return -1;
     }
-    out->rows = calloc(nb ? nb : 1, sizeof *out->rows);
-    if (!out->rows) {
-        snprintf(err, errlen, "out of memory");
-        free_samples(sb, nb);
-        free_samples(sn, nn);
-        return -1;
-    }
-    bool *matched = calloc(nn ? nn : 1, sizeof *matched);
     for (size_t i = 0; i < nb; i++) {
-        size_t k = 0;
-        while (k < nn && strcmp(sn[k].name, sb[i].name) != 0)
+        size_t k = 0; /* each figure of NEW once (the loader refuses duplicates) */
+        while (k < nn && (matched[k] || strcmp(sn[k].name, sb[i].name) != 0))
             k++;
         if (k == nn) {
             out->only_base++;
             continue;
         }
-        if (matched)
-            matched[k] = true;
+        matched[k] = true;
         cb_cmp_row *r = &out->rows[out->n++];
         snprintf(r->name, sizeof r->name, "%s", sb[i].name);
         r->base = sb[i].v;
@@ -209,19 +224,22 @@ int cb_compare(const cb_rfile *base, const cb_rfile *new_, double threshold_pct,
         r->new_ = sn[k].v;
         r->n_new = sn[k].n;
         sb[i].v = sn[k].v = NULL; /* owned by the row now */
+        r->flagged_base = sb[i].flagged;
+        r->flagged_new = sn[k].flagged;
+        r->reason = sb[i].reason ? sb[i].reason : sn[k].reason;
         r->base_median = cb_median(r->base, r->n_base);
         r->new_median = cb_median(r->new_, r->n_new);
         r->change_pct = (r->new_median - r->base_median) / r->base_median * 100;
-        judge(r, threshold_pct, alpha);
+        judge(r, out->higher_better, threshold_pct, alpha);
         out->regressions += r->verdict == CB_VERDICT_REGRESSION;
         out->untested += !r->tested;
+        out->flagged += r->flagged_base || r->flagged_new;
     }
     for (size_t k = 0; k < nn; k++)
-        out->only_new += matched && !matched[k];
+        out->only_new += !matched[k];
     free(matched);
     free_samples(sb, nb);
     free_samples(sn, nn);
-    context_warnings(out, base, new_);
     if (out->n == 0) {
         snprintf(err, errlen, "%s and %s have no figure in common (%zu only in BASE, %zu only in NEW)",
                  base->path, new_->path, out->only_base, out->only_new);

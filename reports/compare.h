@@ -1,18 +1,26 @@
 /*
  * compare.h - the regression check behind `cifarbench compare`, in the manner of Google
- * Benchmark's compare.py: every figure (a time, lower is better) present in both files is a set of
- * repetitions on each side; the medians give the change and the two-sided Mann-Whitney U test
- * says whether the difference is more than noise.
+ * Benchmark's compare.py: every figure present in both files is a set of repetitions on each side;
+ * the medians give the change and the two-sided Mann-Whitney U test says whether the difference
+ * is more than noise.
  *
- *   train   "train s/epoch": the seconds of every epoch (epochs are the repetitions)
- *   scale   "scale N threads s/epoch": seconds_all (per repetition), else the median seconds
+ *   train   "train images/s": the images/s of every epoch (epochs are the repetitions)
+ *   scale   "scale N threads images/s": per repetition (seconds_all), else the median point
  *   gbench  the benchmark's run name: real_time of its iteration runs (repetitions), else its
  *           median (or mean) aggregate as a single value
+ * images/s: higher is better; real time: lower is better (cb_cmp.higher_better, .what).
+ *
+ * Only one configuration is compared against itself: files whose CPU, ISA, kernel variants,
+ * threads (but for scale results, whose figures are per thread count), task, images per epoch or
+ * batch differ are refused ("not comparable: ..." naming every difference), and so are study and
+ * regression results, which hold no timings. A different git revision, compiler, build flags or
+ * thread binding is what a regression check is for: noted.
  *
  * A figure is a regression when it is significantly slower (p < alpha) and its median is more
- * than threshold percent slower. With fewer than CB_CMP_MIN_REPS repetitions on a side, or so few
- * that no outcome could give p < alpha (3 against 3: the smallest two-sided p is 0.1), the test is
- * not run and the median change alone decides, which the verdict says.
+ * than threshold percent slower (images/s lower, times higher). With fewer than CB_CMP_MIN_REPS
+ * repetitions on a side, or so few that no outcome could give p < alpha (3 against 3: the
+ * smallest two-sided p is 0.1), the test is not run and the median change alone decides, which
+ * the verdict says. Repetitions the harness flagged for contention are counted per figure.
  */
 #ifndef CB_COMPARE_H
 #define CB_COMPARE_H
@@ -39,6 +47,8 @@ typedef struct cb_cmp_row {
     size_t n_base, n_new;
     double base_median, new_median;
     double change_pct;           /* (new - base) / base * 100 */
+    size_t flagged_base, flagged_new; /* repetitions flagged for contention */
+    const char *reason;          /* the first flagged repetition's first reason, or NULL */
     bool tested;                 /* whether the U test was run (enough repetitions) */
     double p;                    /* two-sided p-value; NAN when not tested */
     bool exact;                  /* p from the exact distribution */
@@ -47,16 +57,19 @@ typedef struct cb_cmp_row {
 
 typedef struct cb_cmp {
     double threshold_pct, alpha;
+    bool higher_better;          /* images/s (train, scale); else times (gbench) */
+    const char *what;            /* "images/s, higher is better", ... */
     cb_cmp_row *rows;
     size_t n;
     size_t regressions;
     size_t untested;             /* rows judged by the median alone */
+    size_t flagged;              /* rows with repetitions flagged for contention: unreliable */
     size_t only_base, only_new;  /* figures one file has and the other lacks */
-    char warnings[1024];         /* context differences, one per line; "" when none */
+    char warnings[1024];         /* differences that do not refuse, one per line; "" when none */
 } cb_cmp;
 
-/* Compares two loaded files. Returns 0, or -1 with a message in err when the files are of
- * different kinds or have no figure in common. */
+/* Compares two loaded files. Returns 0, or -1 with a message in err when a file holds no timings,
+ * the files are of different kinds or not comparable, or they have no figure in common. */
 int cb_compare(const cb_rfile *base, const cb_rfile *new_, double threshold_pct, double alpha,
                cb_cmp *out, char *err, size_t errlen);
 void cb_compare_free(cb_cmp *c);

@@ -13,20 +13,6 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-double cb_median(const double *v, size_t n)
-{
-    if (n == 0)
-        return NAN;
-    double *s = malloc(n * sizeof *s);
-    if (!s)
-        return NAN;
-    memcpy(s, v, n * sizeof *s);
-    qsort(s, n, sizeof *s, compare_doubles);
-    const double m = n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-    free(s);
-    return m;
-}
-
 typedef struct tagged {
     double v;
     int from_x;

@@ -35,7 +35,4 @@ int cb_mwu_test(const double *x, size_t nx, const double *y, size_t ny, cb_mwu_m
  * complete separation). When it is not below alpha, no data can make the test significant. */
 double cb_mwu_min_p(size_t nx, size_t ny);
 
-/* Median of n values (the mean of the middle two for even n); NAN for n == 0. */
-double cb_median(const double *v, size_t n);
-
 #endif /* CB_MANN_WHITNEY_H */

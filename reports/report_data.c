@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_stats.h"
 #include "mann_whitney.h"
 
 /* ---- context ---------------------------------------------------------------------------------- */
@@ -62,28 +63,30 @@ static int isa_rank(const char *isa)
     return 3;
 }
 
-/* Median of one epoch field over the train files of an ISA; NAN when no epoch has it. */
-static double group_median(const cb_rfile *files, size_t n, const char *isa, size_t offset)
+static bool same_workload(const cb_rcontext *c, const cb_rd_isa *g)
 {
-    size_t total = 0;
-    for (size_t f = 0; f < n; f++)
-        if (files[f].kind == CB_RF_TRAIN && strcmp(files[f].ctx.isa, isa) == 0)
-            total += files[f].train.n_epochs;
-    double *v = malloc((total ? total : 1) * sizeof *v);
-    if (!v)
-        return NAN;
+    return strcmp(c->task, g->task) == 0 && c->train_images == g->images && c->batch == g->batch;
+}
+
+static bool in_isa_group(const cb_rfile *f, const cb_rd_isa *g)
+{
+    return f->kind == CB_RF_TRAIN && strcmp(f->ctx.isa, g->isa) == 0 && same_workload(&f->ctx, g);
+}
+
+/* Median of one epoch field (a double at offset) over the train files of group g; NAN when no
+ * epoch has it. */
+static double group_median(const cb_rfile *files, size_t n, const cb_rd_isa *g, size_t offset)
+{
+    double *v = malloc((g->epochs ? g->epochs : 1) * sizeof *v);
     size_t k = 0;
-    for (size_t f = 0; f < n; f++) {
-        if (files[f].kind != CB_RF_TRAIN || strcmp(files[f].ctx.isa, isa) != 0)
-            continue;
-        for (size_t e = 0; e < files[f].train.n_epochs; e++) {
+    for (size_t f = 0; v && f < n; f++)
+        for (size_t e = 0; in_isa_group(&files[f], g) && e < files[f].res.train.epochs.n; e++) {
             double x;
-            memcpy(&x, (const char *)&files[f].train.epochs[e] + offset, sizeof x);
+            memcpy(&x, (const char *)&files[f].res.train.epochs.v[e] + offset, sizeof x);
             if (isfinite(x))
                 v[k++] = x;
         }
-    }
-    const double m = cb_median(v, k);
+    const double m = v ? cb_median(v, k) : NAN;
     free(v);
     return m;
 }
@@ -96,122 +99,124 @@ cb_rd_isa *cb_rd_isa_compare(const cb_rfile *files, size_t n, size_t *count, cha
     cb_rd_isa *g = calloc(n ? n : 1, sizeof *g);
     if (!g)
         return NULL;
-    size_t ng = 0;
+    size_t ng = 0, workloads = 0;
     for (size_t f = 0; f < n; f++) {
         if (files[f].kind != CB_RF_TRAIN)
             continue;
-        const char *isa = files[f].ctx.isa;
+        const cb_rcontext *c = &files[f].ctx;
         size_t k = 0;
-        while (k < ng && strcmp(g[k].isa, isa) != 0)
+        while (k < ng && !in_isa_group(&files[f], &g[k]))
             k++;
         if (k == ng) {
-            g[ng].isa = isa;
-            g[ng].threads = files[f].ctx.threads;
-            ng++;
-        } else if (g[k].threads != files[f].ctx.threads) {
+            g[ng] = (cb_rd_isa){.isa = c->isa, .task = c->task, .images = c->train_images, .batch = c->batch,
+                                .threads = c->threads, .workload = workloads};
+            for (size_t j = 0; j < ng; j++)
+                if (same_workload(c, &g[j]))
+                    g[ng].workload = g[j].workload;
+            workloads += g[ng++].workload == workloads;
+        } else if (g[k].threads != c->threads) {
             g[k].threads = 0;
         }
         g[k].files++;
-        g[k].epochs += files[f].train.n_epochs;
+        g[k].epochs += files[f].res.train.epochs.n;
     }
-    /* stable order: scalar, avx2, avx512, the rest as seen */
+    /* stable order: by workload, then scalar, avx2, avx512, the rest as seen */
     for (size_t i = 1; i < ng; i++)
-        for (size_t j = i; j > 0 && isa_rank(g[j].isa) < isa_rank(g[j - 1].isa); j--) {
+        for (size_t j = i; j > 0 && (g[j].workload < g[j - 1].workload ||
+                                     (g[j].workload == g[j - 1].workload && isa_rank(g[j].isa) < isa_rank(g[j - 1].isa)));
+             j--) {
             const cb_rd_isa t = g[j];
             g[j] = g[j - 1];
             g[j - 1] = t;
         }
-    double slowest = 0, scalar = NAN; /* images/s */
     for (size_t k = 0; k < ng; k++) {
         cb_rd_isa *r = &g[k];
-        r->median_seconds = group_median(files, n, r->isa, offsetof(cb_repoch, seconds));
-        r->images_per_s = group_median(files, n, r->isa, offsetof(cb_repoch, images_per_s));
-        r->images_per_s_per_core = group_median(files, n, r->isa, offsetof(cb_repoch, images_per_s_per_core));
-        r->gflops = group_median(files, n, r->isa, offsetof(cb_repoch, gflops));
-        r->percent_of_peak = group_median(files, n, r->isa, offsetof(cb_repoch, percent_of_peak));
-        /* images is a long: collect it separately */
-        double *im = malloc((r->epochs ? r->epochs : 1) * sizeof *im);
-        size_t m = 0;
-        for (size_t f = 0; im && f < n; f++)
-            if (files[f].kind == CB_RF_TRAIN && strcmp(files[f].ctx.isa, r->isa) == 0)
-                for (size_t e = 0; e < files[f].train.n_epochs; e++)
-                    im[m++] = (double)files[f].train.epochs[e].images;
-        r->images_per_epoch = im ? cb_median(im, m) : NAN;
-        free(im);
+#define MEDIAN(field) group_median(files, n, r, offsetof(cbr_epoch, field))
+        r->median_seconds = MEDIAN(seconds);
+        r->images_per_s = MEDIAN(images_per_s);
+        r->images_per_s_per_core = MEDIAN(images_per_s_per_core);
+        r->gflops = MEDIAN(gflops);
+        r->percent_of_peak = MEDIAN(percent_of_peak);
+#undef MEDIAN
         if (!isfinite(r->percent_of_peak)) { /* older epochs lack it: the files' summaries */
             double pct[64];
             size_t np = 0;
             for (size_t f = 0; f < n && np < 64; f++)
-                if (files[f].kind == CB_RF_TRAIN && strcmp(files[f].ctx.isa, r->isa) == 0 &&
-                    isfinite(files[f].train.percent_of_peak))
-                    pct[np++] = files[f].train.percent_of_peak;
+                if (in_isa_group(&files[f], r) && isfinite(files[f].res.train.summary.percent_of_peak))
+                    pct[np++] = files[f].res.train.summary.percent_of_peak;
             r->percent_of_peak = cb_median(pct, np);
         }
-        if (slowest == 0 || r->images_per_s < slowest)
-            slowest = r->images_per_s;
-        if (strcmp(r->isa, "scalar") == 0)
-            scalar = r->images_per_s;
+        if (workloads > 1)
+            snprintf(r->label, sizeof r->label, "%s (%s, %lld images, batch %lld)", r->isa, r->task, r->images, r->batch);
+        else
+            snprintf(r->label, sizeof r->label, "%s", r->isa);
     }
-    bool threads_differ = false, images_differ = false;
+    bool threads_differ = false;
     for (size_t k = 0; k < ng; k++) {
+        double slowest = 0, scalar = NAN; /* images/s in the workload */
+        for (size_t j = 0; j < ng; j++) {
+            if (g[j].workload != g[k].workload)
+                continue;
+            if (slowest == 0 || g[j].images_per_s < slowest)
+                slowest = g[j].images_per_s;
+            if (strcmp(g[j].isa, "scalar") == 0)
+                scalar = g[j].images_per_s;
+            threads_differ |= j != k && (g[j].threads != g[k].threads || g[k].threads == 0);
+        }
         g[k].vs_slowest = g[k].images_per_s / slowest;
         g[k].vs_scalar = g[k].images_per_s / scalar;
-        threads_differ |= g[k].threads != g[0].threads || g[k].threads == 0;
-        images_differ |= g[k].images_per_epoch != g[0].images_per_epoch;
     }
-    if (ng > 1 && (threads_differ || images_differ) && notelen)
-        snprintf(note, notelen,
-                 "The ISA groups differ in %s%s%s, so the ratios measure more than the kernels.",
-                 threads_differ ? "thread count" : "", threads_differ && images_differ ? " and " : "",
-                 images_differ ? "images per epoch" : "");
+    if (threads_differ && notelen)
+        snprintf(note, notelen, "ISA groups of one workload differ in thread count, so their ratios measure "
+                                "more than the kernels.");
     *count = ng;
     return g;
 }
 
 /* ---- layers ----------------------------------------------------------------------------------- */
 
-cb_rd_layer *cb_rd_layers(const cb_rtrain *t, size_t *count)
+cb_rd_layer *cb_rd_layers(const cbr_train *t, size_t *count)
 {
     *count = 0;
-    if (t->n_layers == 0)
+    if (t->layers.n == 0)
         return NULL;
-    cb_rd_layer *r = calloc(t->n_layers, sizeof *r);
+    cb_rd_layer *r = calloc(t->layers.n + 1, sizeof *r);
     if (!r)
         return NULL;
     size_t n = 0;
-    bool all_shares = true;
-    double grand = 0;
-    for (size_t i = 0; i < t->n_layers; i++) {
-        const cb_rlayer *l = &t->layers[i];
+    bool has_rest = false;
+    double epoch = t->epochs.v[t->epochs.n - 1].seconds, phases = 0; /* the profiled epoch */
+    for (size_t i = 0; i < t->layers.n; i++) {
+        const cbr_layer *l = &t->layers.v[i];
         size_t k = 0;
         while (k < n && strcmp(r[k].layer, l->layer) != 0)
             k++;
         if (k == n)
             r[n++].layer = l->layer;
         const double s = isfinite(l->seconds) ? l->seconds : 0;
-        if (strcmp(l->pass, "forward") == 0)
-            r[k].forward += s;
-        else if (strcmp(l->pass, "backward") == 0)
-            r[k].backward += s;
-        else
-            r[k].other += s;
+        const char *pass = l->pass ? l->pass : "";
+        *(strcmp(pass, "forward") == 0 ? &r[k].forward : strcmp(pass, "backward") == 0 ? &r[k].backward
+                                                                                       : &r[k].step) += s;
         r[k].total += s;
-        grand += s;
-        if (isfinite(l->share))
-            r[k].share += l->share;
-        else
-            all_shares = false;
+        phases += s;
+        has_rest |= strcmp(l->layer, "other") == 0;
     }
-    if (!all_shares)
-        for (size_t k = 0; k < n; k++)
-            r[k].share = grand > 0 ? r[k].total / grand : NAN;
+    if (!has_rest) {
+        r[n] = (cb_rd_layer){.layer = CB_RD_LAYER_REST, .rest = epoch - phases, .total = epoch - phases};
+        n++;
+    } else {
+        epoch = phases;
+    }
+    for (size_t k = 0; k < n; k++)
+        r[k].share = r[k].total / epoch;
     *count = n;
     return r;
 }
 
 /* ---- kernels ---------------------------------------------------------------------------------- */
 
-bool cb_rd_name_has(const char *name, const char *needle)
+/* Whether needle occurs in name, ignoring case. */
+static bool name_has(const char *name, const char *needle)
 {
     const size_t n = strlen(needle);
     for (const char *p = name; *p; p++) {
@@ -224,7 +229,8 @@ bool cb_rd_name_has(const char *name, const char *needle)
     return n == 0;
 }
 
-void cb_rd_name_isa(const char *name, char isa[16])
+/* The ISA named by one of the '/'-separated segments of a benchmark name, or "". */
+static void name_isa(const char *name, char isa[16])
 {
     static const char *const known[] = {"scalar", "avx2", "avx512"};
     isa[0] = '\0';
@@ -252,67 +258,64 @@ typedef enum { C_OTHER, C_GFLOPS, C_PEAK_GFLOPS, C_PCT_PEAK } counter_kind;
 static counter_kind classify(const char *name, double *scale)
 {
     *scale = 1;
-    const bool gflop = cb_rd_name_has(name, "gflop");
-    const bool flop = cb_rd_name_has(name, "flop");
+    const bool gflop = name_has(name, "gflop");
+    const bool flop = name_has(name, "flop");
     if (flop && !gflop)
         *scale = 1e-9;
-    if (cb_rd_name_has(name, "peak"))
+    if (name_has(name, "peak"))
         return flop ? C_PEAK_GFLOPS : C_PCT_PEAK;
     return flop ? C_GFLOPS : C_OTHER;
 }
 
-/* The value of the first counter of kind k, in GFLOP/s for rates; false when there is none. */
-static bool counter_of(const cb_rbench *b, counter_kind k, double *out)
+/* b's real time (C_OTHER) or its first counter of kind k, in GFLOP/s for rates; false when it has
+ * none. */
+static bool value_of(const cb_rbench *b, counter_kind k, double *out)
 {
-    for (size_t c = 0; c < b->n_counters; c++) {
+    *out = b->real_time;
+    for (size_t c = 0; c < b->n_counters && k != C_OTHER; c++) {
         double scale;
         if (classify(b->counters[c].name, &scale) == k) {
             *out = b->counters[c].value * scale;
             return true;
         }
     }
-    return false;
+    return k == C_OTHER && isfinite(*out);
 }
 
-/* Median of counter kind k (or of the real time for k == C_OTHER) over the runs of one name:
- * iteration runs, else the "median" aggregate, else the "mean" aggregate. */
-static double bench_value(const cb_rgbench *g, const char *run_name, counter_kind k, size_t *reps)
+/* The values of kind k of the runs named run_name (v has room for all runs): the iteration runs'
+ * (*reps of them), else the one of the "median" aggregate, else of the "mean" aggregate. */
+static size_t bench_values(const cb_rgbench *g, const char *run_name, counter_kind k, double *v, size_t *reps)
 {
-    double *v = malloc((g->n ? g->n : 1) * sizeof *v);
-    if (!v)
-        return NAN;
     size_t n = 0;
     for (size_t i = 0; i < g->n; i++) {
         const cb_rbench *b = &g->benchmarks[i];
-        if (b->aggregate || b->error || strcmp(b->run_name, run_name) != 0)
-            continue;
-        if (k == C_OTHER) {
-            v[n++] = b->real_time;
-            continue;
-        }
-        if (counter_of(b, k, &v[n]))
-            n++;
+        n += !b->aggregate && !b->error && strcmp(b->run_name, run_name) == 0 && value_of(b, k, &v[n]);
     }
-    if (reps && k == C_OTHER)
-        *reps = n;
-    double m = cb_median(v, n);
-    free(v);
-    if (n)
-        return m;
+    *reps = n;
     static const char *const aggs[] = {"median", "mean"};
-    for (size_t a = 0; a < 2; a++)
-        for (size_t i = 0; i < g->n; i++) {
+    for (size_t a = 0; a < 2 && n == 0; a++)
+        for (size_t i = 0; i < g->n && n == 0; i++) {
             const cb_rbench *b = &g->benchmarks[i];
-            if (!b->aggregate || !b->aggregate_name || strcmp(b->aggregate_name, aggs[a]) != 0 ||
-                strcmp(b->run_name, run_name) != 0)
-                continue;
-            double x;
-            if (k == C_OTHER)
-                return b->real_time;
-            if (counter_of(b, k, &x))
-                return x;
+            n = b->aggregate && !b->error && b->aggregate_name && strcmp(b->aggregate_name, aggs[a]) == 0 &&
+                strcmp(b->run_name, run_name) == 0 && value_of(b, k, &v[0]);
         }
-    return NAN;
+    return n;
+}
+
+size_t cb_rd_bench_times(const cb_rgbench *g, const char *run_name, double *v)
+{
+    size_t reps;
+    return bench_values(g, run_name, C_OTHER, v, &reps);
+}
+
+/* The median of bench_values; NAN when there are none. */
+static double bench_value(const cb_rgbench *g, const char *run_name, counter_kind k, size_t *reps)
+{
+    double *v = malloc((g->n ? g->n : 1) * sizeof *v);
+    size_t r;
+    const double m = v ? cb_median(v, bench_values(g, run_name, k, v, reps ? reps : &r)) : NAN;
+    free(v);
+    return m;
 }
 
 /* The file's context key for the peak of isa: contains "peak" and ends in the ISA's name as a
@@ -323,7 +326,7 @@ static double context_peak(const cb_rgbench *g, const char *isa, const char **so
     for (size_t i = 0; i < g->n_custom; i++) {
         const char *key = g->custom[i].key;
         const size_t kl = strlen(key);
-        if (!il || !cb_rd_name_has(key, "peak") || kl <= il || strcmp(key + kl - il, isa) != 0 ||
+        if (!il || !name_has(key, "peak") || kl <= il || strcmp(key + kl - il, isa) != 0 ||
             isalnum((unsigned char)key[kl - il - 1]))
             continue;
         const double x = cb_rnumber_text(g->custom[i].value);
@@ -362,10 +365,10 @@ cb_rd_kernel *cb_rd_kernels(const cb_rfile *file, const cb_rfile *all, size_t n_
         x->name = b->run_name;
         x->error = b->error;
         x->error_message = b->error_message;
-        cb_rd_name_isa(b->run_name, x->isa);
+        name_isa(b->run_name, x->isa);
         if (!x->isa[0] && strcmp(file->ctx.isa, "?") != 0)
             snprintf(x->isa, sizeof x->isa, "%s", file->ctx.isa);
-        x->is_peak = cb_rd_name_has(b->run_name, "peak");
+        x->is_peak = name_has(b->run_name, "peak");
     }
     for (size_t k = 0; k < n; k++) {
         cb_rd_kernel *x = &r[k];
@@ -397,8 +400,8 @@ cb_rd_kernel *cb_rd_kernels(const cb_rfile *file, const cb_rfile *all, size_t n_
         }
         for (size_t f = 0; f < n_all && !isfinite(x->peak_gflops); f++)
             if (all[f].kind == CB_RF_TRAIN && x->isa[0] && strcmp(all[f].ctx.isa, x->isa) == 0 &&
-                all[f].train.peak_gflops > 0) {
-                x->peak_gflops = all[f].train.peak_gflops;
+                all[f].res.train.summary.peak_gflops > 0) {
+                x->peak_gflops = all[f].res.train.summary.peak_gflops;
                 x->peak_source = all[f].path;
             }
         if (!isfinite(x->peak_gflops) && x->is_peak && x->gflops > 0) {
@@ -451,15 +454,6 @@ const char *cb_fmt_count(char *buf, size_t n, double x)
     }
     out[o] = '\0';
     snprintf(buf, n, "%s", out);
-    return buf;
-}
-
-const char *cb_fmt_fixed(char *buf, size_t n, double x, int decimals)
-{
-    if (!isfinite(x))
-        snprintf(buf, n, "-");
-    else
-        snprintf(buf, n, "%.*f", decimals, x);
     return buf;
 }
 

@@ -1,6 +1,6 @@
 /*
  * report_data.h - the figures the Markdown and HTML reports show, derived once from the loaded
- * result files so that both writers print the same numbers: the context fields, the ISA
+ * result files so that both formats print the same numbers: the context fields, the ISA
  * comparison, per-layer times, kernel GFLOP/s against the measured peak; and number formatting.
  */
 #ifndef CB_REPORT_DATA_H
@@ -28,34 +28,43 @@ typedef struct cb_rd_context {
 void cb_rd_context_build(const cb_rfile *files, size_t n, bool gbench, cb_rd_context *out);
 bool cb_rd_in_group(const cb_rfile *f, const cb_rd_context *c);
 
-/* ---- ISA comparison (train results grouped by context.isa) ------------------------------------ */
+/* ---- ISA comparison (train results grouped by workload and ISA) ------------------------------ */
 
 typedef struct cb_rd_isa {
     const char *isa;
+    const char *task;           /* the workload: task, images per epoch, batch (cb_rcontext) */
+    long long images, batch;
+    size_t workload;            /* groups of one workload share it: 0, 1, ... as first seen */
+    char label[96];             /* the ISA, with the workload when there are several */
     size_t files, epochs;
     int threads;                /* the same in every file of the group, else 0 */
     double median_seconds;      /* over every epoch of the group */
-    double images_per_epoch;    /* median */
     double images_per_s, images_per_s_per_core, gflops, percent_of_peak; /* medians; NAN = absent */
-    double vs_slowest;          /* this group's images/s / the slowest group's */
-    double vs_scalar;           /* this group's images/s / the scalar group's; NAN = none */
+    double vs_slowest;          /* this group's images/s / the slowest group's of its workload */
+    double vs_scalar;           /* this group's images/s / its workload's scalar group's; NAN = none */
 } cb_rd_isa;
 
-/* Groups in the order scalar, avx2, avx512, then others as first seen; *n is their number (0 when
- * there are no train results). note gets a warning when the groups differ in more than the ISA
- * (threads or images per epoch), else "". Returns NULL only when out of memory; free() it. */
+/* Train results grouped by (task, images per epoch, batch, ISA): by workload as first seen, within
+ * one in the order scalar, avx2, avx512, then others as first seen; ratios only within a workload.
+ * *count is their number (0 when there are no train results). note gets a warning when groups of
+ * one workload differ in thread count, else "". Returns NULL only when out of memory; free() it. */
 cb_rd_isa *cb_rd_isa_compare(const cb_rfile *files, size_t n, size_t *count, char *note, size_t notelen);
 
 /* ---- per-layer breakdown ---------------------------------------------------------------------- */
 
+#define CB_RD_LAYER_REST "other: waiting at barriers, bookkeeping"
+
 typedef struct cb_rd_layer {
-    const char *layer;
-    double forward, backward, other; /* seconds per pass (other: e.g. Adam's update) */
-    double total, share;             /* share: of the step's time, 0..1 */
+    const char *layer;               /* CB_RD_LAYER_REST: the epoch's time no phase accounts for */
+    double forward, backward, step;  /* seconds per thread and pass ("step": input, loss, sum, Adam) */
+    double rest;                     /* the CB_RD_LAYER_REST row's seconds */
+    double total, share;             /* share: of the epoch, 0..1; all rows add to 1 */
 } cb_rd_layer;
 
-/* One row per layer in first-seen order; NULL with *count 0 when the result has no layers. */
-cb_rd_layer *cb_rd_layers(const cb_rtrain *t, size_t *count);
+/* One row per layer in first-seen order, then the rest of the profiled (last) epoch: its seconds
+ * minus every phase's (unless the file has an "other" layer itself). NULL with *count 0 when the
+ * result has no layers. */
+cb_rd_layer *cb_rd_layers(const cbr_train *t, size_t *count);
 
 /* ---- kernel benchmarks ------------------------------------------------------------------------ */
 
@@ -79,11 +88,10 @@ typedef struct cb_rd_kernel {
  * counter with GFLOP/s, or a train result's summary.peak_gflops for the ISA. */
 cb_rd_kernel *cb_rd_kernels(const cb_rfile *g, const cb_rfile *all, size_t n_all, size_t *count);
 
-/* Whether needle occurs in name, ignoring case. */
-bool cb_rd_name_has(const char *name, const char *needle);
-
-/* The ISA named by one of the '/'-separated segments of a benchmark name, or "". */
-void cb_rd_name_isa(const char *name, char isa[16]);
+/* The real times (seconds) of the runs named run_name, into v (room for g->n): one per repetition
+ * (iteration run), else the one of its median aggregate, else of its mean aggregate. Returns how
+ * many (0: none usable, e.g. only errors). Compare's figures and the report's times. */
+size_t cb_rd_bench_times(const cb_rgbench *g, const char *run_name, double *v);
 
 /* ---- the one-line notes for sections the inputs do not have -------------------------------- */
 
@@ -103,8 +111,6 @@ void cb_rd_name_isa(const char *name, char isa[16]);
 const char *cb_fmt_seconds(char *buf, size_t n, double s);
 /* "27,192" (a whole number with thousands separators); "-" for NAN. */
 const char *cb_fmt_count(char *buf, size_t n, double x);
-/* printf("%.*f") or "-" for NAN. */
-const char *cb_fmt_fixed(char *buf, size_t n, double x, int decimals);
 /* 0.2978 -> "29.8%" (with decimals); "-" for NAN. */
 const char *cb_fmt_percent(char *buf, size_t n, double fraction, int decimals);
 

@@ -2,6 +2,8 @@
  * scale with the page. Text widths are estimated (no font metrics without a browser). */
 #include "svg_chart.h"
 
+#include "report_format.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,13 +14,16 @@ static const double CHAR_W = 6.6; /* average width of a 12px sans-serif characte
 static const char *const palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759",
                                       "#76b7b2", "#edc948", "#b07aa1", "#9c755f"};
 
-const char *cb_svg_color(int i)
+/* The palette's colour i (cycled), as "#rrggbb". */
+static const char *palette_color(int i)
 {
     const int n = (int)(sizeof palette / sizeof palette[0]);
     return palette[((i % n) + n) % n];
 }
 
-double cb_svg_nice_axis(double *max, int ticks)
+/* A "nice" axis: a step of 1, 2 or 5 times a power of ten so that 0..*max has about `ticks`
+ * intervals; *max is rounded up to a multiple of the step. Returns the step. */
+static double nice_axis(double *max, int ticks)
 {
     if (!(*max > 0) || !isfinite(*max))
         *max = 1;
@@ -41,37 +46,26 @@ static void format_tick(char *buf, size_t n, double v)
         snprintf(buf, n, "%g", fabs(v) < 1e-12 ? 0.0 : v);
 }
 
-/* Writes s as SVG text content, cut to at most max_chars characters (with an ellipsis). */
-static void put_text(cb_sb *out, const char *s, size_t max_chars)
+/* Past the first n characters (UTF-8) of s, or its end. */
+static const char *skip_chars(const char *s, size_t n)
 {
-    size_t chars = 0;
-    const char *p = s;
-    for (; *p; p++) {
-        if (((unsigned char)*p & 0xC0) != 0x80) {
-            if (chars == max_chars)
-                break;
-            chars++;
-        }
-    }
-    if (!*p) {
-        cb_sb_html(out, s);
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80 && n-- == 0)
+            break;
+    return s;
+}
+
+/* Writes s as SVG text content, cut to at most max_chars characters (with an ellipsis). */
+static void put_text(cb_buf *out, const char *s, size_t max_chars)
+{
+    if (!*skip_chars(s, max_chars)) {
+        cb_html_text(out, s);
         return;
     }
-    /* cut one character earlier to make room for the ellipsis */
-    const char *cut = s;
-    for (size_t c = 0; *cut && c + 1 < max_chars;) {
-        cut++;
-        if (((unsigned char)*cut & 0xC0) != 0x80)
-            c++;
-    }
-    char tmp[512];
-    size_t len = (size_t)(cut - s);
-    if (len >= sizeof tmp)
-        len = sizeof tmp - 1;
-    memcpy(tmp, s, len);
-    tmp[len] = '\0';
-    cb_sb_html(out, tmp);
-    cb_sb_put(out, "\xE2\x80\xA6");
+    char cut[512]; /* one character fewer, then the ellipsis */
+    snprintf(cut, sizeof cut, "%.*s", (int)(skip_chars(s, max_chars - 1) - s), s);
+    cb_html_text(out, cut);
+    cb_buf_puts(out, "\xE2\x80\xA6");
 }
 
 static size_t utf8_chars(const char *s)
@@ -82,21 +76,21 @@ static size_t utf8_chars(const char *s)
     return n;
 }
 
-static void svg_open(cb_sb *out, double height, const char *title)
+static void svg_open(cb_buf *out, double height, const char *title)
 {
-    cb_sb_printf(out,
+    cb_buf_printf(out,
                  "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %.0f\" "
                  "class=\"chart\" role=\"img\" font-family=\"sans-serif\" font-size=\"12\">\n<title>",
                  WIDTH, height);
-    cb_sb_html(out, title ? title : "chart");
-    cb_sb_put(out, "</title>\n");
+    cb_html_text(out, title ? title : "chart");
+    cb_buf_puts(out, "</title>\n");
 }
 
 enum { LEGEND_ROW = 18 };
 
 /* Draws the legend from (x, y), wrapping to a new row at the chart's right edge; with out NULL
  * only measures. Returns the number of rows. */
-static int legend(cb_sb *out, double x, double y, const char *const *names, const bool *dashed,
+static int legend(cb_buf *out, double x, double y, const char *const *names, const bool *dashed,
                   int n)
 {
     const double x0 = x;
@@ -112,23 +106,23 @@ static int legend(cb_sb *out, double x, double y, const char *const *names, cons
         }
         if (out) {
             if (dashed && dashed[i])
-                cb_sb_printf(out,
+                cb_buf_printf(out,
                              "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
                              "stroke-width=\"2\" stroke-dasharray=\"5 3\"/>\n",
-                             x, y - 4, x + 14, y - 4, cb_svg_color(i));
+                             x, y - 4, x + 14, y - 4, palette_color(i));
             else
-                cb_sb_printf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>\n",
-                             x, y - 10, cb_svg_color(i));
-            cb_sb_printf(out, "<text x=\"%.1f\" y=\"%.1f\">", x + 18, y);
+                cb_buf_printf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>\n",
+                             x, y - 10, palette_color(i));
+            cb_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\">", x + 18, y);
             put_text(out, name, 50);
-            cb_sb_put(out, "</text>\n");
+            cb_buf_puts(out, "</text>\n");
         }
         x += w;
     }
     return rows;
 }
 
-void cb_svg_bar_chart(cb_sb *out, const cb_svg_bars *c)
+void cb_svg_bar_chart(cb_buf *out, const cb_svg_bars *c)
 {
     const int nseg = c->n_segments < 1 ? 1 : c->n_segments > CB_SVG_MAX_SEGMENTS ? CB_SVG_MAX_SEGMENTS : c->n_segments;
     size_t label_chars = 4, note_chars = 0;
@@ -138,7 +132,7 @@ void cb_svg_bar_chart(cb_sb *out, const cb_svg_bars *c)
         const size_t lc = utf8_chars(b->label ? b->label : "");
         if (lc > label_chars)
             label_chars = lc;
-        const size_t nc = b->note ? utf8_chars(b->note) : 0;
+        const size_t nc = utf8_chars(b->note);
         if (nc > note_chars)
             note_chars = nc;
         double total = 0;
@@ -162,7 +156,7 @@ void cb_svg_bar_chart(cb_sb *out, const cb_svg_bars *c)
     const double plot_h = row * (double)(c->n_bars ? c->n_bars : 1);
     const double height = top + plot_h + 40;
     const double plot_w = WIDTH - left - right;
-    const double step = cb_svg_nice_axis(&max, 5);
+    const double step = nice_axis(&max, 5);
     const double scale = plot_w / max;
 
     svg_open(out, height, c->title);
@@ -173,23 +167,23 @@ void cb_svg_bar_chart(cb_sb *out, const cb_svg_bars *c)
         const double x = left + t * scale;
         char lab[32];
         format_tick(lab, sizeof lab, t);
-        cb_sb_printf(out,
+        cb_buf_printf(out,
                      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n"
                      "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">%s</text>\n",
                      x, top, x, top + plot_h, x, top + plot_h + 14, lab);
     }
-    cb_sb_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>\n",
+    cb_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>\n",
                  left, top, left, top + plot_h);
     if (c->axis_label) {
-        cb_sb_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#333\">",
+        cb_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#333\">",
                      left + plot_w / 2, top + plot_h + 32);
-        cb_sb_html(out, c->axis_label);
-        cb_sb_put(out, "</text>\n");
+        cb_html_text(out, c->axis_label);
+        cb_buf_puts(out, "</text>\n");
     }
     /* the reference line first, so that bars and their values are drawn over it */
     if (isfinite(c->ref_value)) {
         const double x = left + c->ref_value * scale;
-        cb_sb_printf(out,
+        cb_buf_printf(out,
                      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c00\" "
                      "stroke-width=\"1.5\" stroke-dasharray=\"6 3\"/>\n",
                      x, top - 4, x, top + plot_h);
@@ -197,22 +191,22 @@ void cb_svg_bar_chart(cb_sb *out, const cb_svg_bars *c)
         const char *lab = c->ref_label ? c->ref_label : "reference";
         const double w = CHAR_W * (double)utf8_chars(lab);
         const char *anchor = x + w / 2 > WIDTH - 4 ? "end" : x - w / 2 < 4 ? "start" : "middle";
-        cb_sb_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"#c00\">", x,
+        cb_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"#c00\">", x,
                      top - 8, anchor);
-        cb_sb_html(out, lab);
-        cb_sb_put(out, "</text>\n");
+        cb_html_text(out, lab);
+        cb_buf_puts(out, "</text>\n");
     }
     for (size_t i = 0; i < c->n_bars; i++) {
         const cb_svg_bar *b = &c->bars[i];
         const double y = top + row * (double)i + (row - bar_h) / 2;
-        cb_sb_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", left - 8, y + 12);
+        cb_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", left - 8, y + 12);
         put_text(out, b->label ? b->label : "", label_chars);
         if (b->label && utf8_chars(b->label) > label_chars) {
-            cb_sb_put(out, "<title>");
-            cb_sb_html(out, b->label);
-            cb_sb_put(out, "</title>");
+            cb_buf_puts(out, "<title>");
+            cb_html_text(out, b->label);
+            cb_buf_puts(out, "</title>");
         }
-        cb_sb_put(out, "</text>\n");
+        cb_buf_puts(out, "</text>\n");
         double x = left;
         for (int s = 0; s < nseg; s++) {
             const double v = b->values[s];
@@ -220,31 +214,31 @@ void cb_svg_bar_chart(cb_sb *out, const cb_svg_bars *c)
                 continue;
             const double w = v * scale;
             const int color = nseg > 1 ? s : (b->color >= 0 ? b->color : 0);
-            cb_sb_printf(out,
+            cb_buf_printf(out,
                          "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
                          "<title>",
-                         x, y, w < 0.5 ? 0.5 : w, bar_h, cb_svg_color(color));
-            cb_sb_html(out, b->label ? b->label : "");
+                         x, y, w < 0.5 ? 0.5 : w, bar_h, palette_color(color));
+            cb_html_text(out, b->label ? b->label : "");
             if (nseg > 1 && c->segment_names[s]) {
-                cb_sb_put(out, " ");
-                cb_sb_html(out, c->segment_names[s]);
+                cb_buf_puts(out, " ");
+                cb_html_text(out, c->segment_names[s]);
             }
-            cb_sb_printf(out, ": %.4g</title></rect>\n", v);
+            cb_buf_printf(out, ": %.4g</title></rect>\n", v);
             x += w;
         }
-        if (b->note) {
-            cb_sb_printf(out,
+        if (b->note[0]) {
+            cb_buf_printf(out,
                          "<text x=\"%.1f\" y=\"%.1f\" fill=\"#333\" stroke=\"#fff\" "
                          "stroke-width=\"3\" paint-order=\"stroke\">",
                          x + 6, y + 12);
             put_text(out, b->note, note_chars);
-            cb_sb_put(out, "</text>\n");
+            cb_buf_puts(out, "</text>\n");
         }
     }
-    cb_sb_put(out, "</svg>\n");
+    cb_buf_puts(out, "</svg>\n");
 }
 
-void cb_svg_line_chart(cb_sb *out, const cb_svg_lines *c)
+void cb_svg_line_chart(cb_buf *out, const cb_svg_lines *c)
 {
     double xmin = INFINITY, xmax = -INFINITY, ymax = 0;
     for (size_t s = 0; s < c->n_series; s++)
@@ -276,13 +270,13 @@ void cb_svg_line_chart(cb_sb *out, const cb_svg_lines *c)
     const double left = 64, right = 20, bottom = 46;
     const double top = 16 + LEGEND_ROW * legend(NULL, left, 16, names, dashed, nleg);
     const double plot_h = 260, height = top + plot_h + bottom, plot_w = WIDTH - left - right;
-    const double ystep = cb_svg_nice_axis(&ymax, 5);
+    const double ystep = nice_axis(&ymax, 5);
     double xstep = (xmax - xmin) / 8;
     if (c->x_integer) {
         xstep = xstep <= 1 ? 1 : ceil(xstep);
     } else {
         double span = xmax - xmin;
-        xstep = cb_svg_nice_axis(&span, 8);
+        xstep = nice_axis(&span, 8);
     }
     const double sx = plot_w / (xmax - xmin), sy = plot_h / ymax;
 #define PX(v) (left + ((v) - xmin) * sx)
@@ -293,7 +287,7 @@ void cb_svg_line_chart(cb_sb *out, const cb_svg_lines *c)
     for (double t = 0; t <= ymax + ystep / 2; t += ystep) {
         char lab[32];
         format_tick(lab, sizeof lab, t);
-        cb_sb_printf(out,
+        cb_buf_printf(out,
                      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n"
                      "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%s</text>\n",
                      left, PY(t), left + plot_w, PY(t), left - 6, PY(t) + 4, lab);
@@ -301,50 +295,50 @@ void cb_svg_line_chart(cb_sb *out, const cb_svg_lines *c)
     for (double t = xmin; t <= xmax + xstep / 2; t += xstep) {
         char lab[32];
         format_tick(lab, sizeof lab, t);
-        cb_sb_printf(out,
+        cb_buf_printf(out,
                      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>\n"
                      "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">%s</text>\n",
                      PX(t), top + plot_h, PX(t), top + plot_h + 4, PX(t), top + plot_h + 17, lab);
     }
-    cb_sb_printf(out,
+    cb_buf_printf(out,
                  "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>\n"
                  "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>\n",
                  left, top, left, top + plot_h, left, top + plot_h, left + plot_w, top + plot_h);
     if (c->x_label) {
-        cb_sb_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#333\">",
+        cb_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#333\">",
                      left + plot_w / 2, height - 8);
-        cb_sb_html(out, c->x_label);
-        cb_sb_put(out, "</text>\n");
+        cb_html_text(out, c->x_label);
+        cb_buf_puts(out, "</text>\n");
     }
     if (c->y_label) {
-        cb_sb_printf(out,
+        cb_buf_printf(out,
                      "<text transform=\"translate(14 %.1f) rotate(-90)\" text-anchor=\"middle\" "
                      "fill=\"#333\">",
                      top + plot_h / 2);
-        cb_sb_html(out, c->y_label);
-        cb_sb_put(out, "</text>\n");
+        cb_html_text(out, c->y_label);
+        cb_buf_puts(out, "</text>\n");
     }
     for (size_t s = 0; s < c->n_series; s++) {
         const cb_svg_series *se = &c->series[s];
-        const char *color = cb_svg_color((int)s);
-        cb_sb_printf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"",
+        const char *color = palette_color((int)s);
+        cb_buf_printf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"",
                      color, se->dashed ? " stroke-dasharray=\"6 4\"" : "");
         for (size_t i = 0; i < se->n; i++)
             if (isfinite(se->x[i]) && isfinite(se->y[i]))
-                cb_sb_printf(out, "%.1f,%.1f ", PX(se->x[i]), PY(se->y[i]));
-        cb_sb_put(out, "\"/>\n");
+                cb_buf_printf(out, "%.1f,%.1f ", PX(se->x[i]), PY(se->y[i]));
+        cb_buf_puts(out, "\"/>\n");
         if (se->dashed)
             continue;
         for (size_t i = 0; i < se->n; i++) {
             if (!isfinite(se->x[i]) || !isfinite(se->y[i]))
                 continue;
-            cb_sb_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>",
+            cb_buf_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>",
                          PX(se->x[i]), PY(se->y[i]), color);
-            cb_sb_html(out, se->name ? se->name : "");
-            cb_sb_printf(out, ": %g, %.4g</title></circle>\n", se->x[i], se->y[i]);
+            cb_html_text(out, se->name ? se->name : "");
+            cb_buf_printf(out, ": %g, %.4g</title></circle>\n", se->x[i], se->y[i]);
         }
     }
 #undef PX
 #undef PY
-    cb_sb_put(out, "</svg>\n");
+    cb_buf_puts(out, "</svg>\n");
 }

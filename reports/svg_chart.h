@@ -10,14 +10,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "strbuf.h"
+#include "cb_buf.h"
+#include "cb_buf.h"
 
 enum { CB_SVG_MAX_SEGMENTS = 4 };
 
 typedef struct cb_svg_bar {
     const char *label;                      /* left of the bar (shortened when very long) */
     double values[CB_SVG_MAX_SEGMENTS];     /* one per segment; NAN or <= 0 draws nothing */
-    const char *note;                       /* right of the bar, e.g. "27,192 img/s (x3.1)" */
+    char note[64];                          /* right of the bar, e.g. "27,192 img/s (x3.1)"; "": none */
     int color;                              /* palette index of a single-segment bar; -1 = 0 */
 } cb_svg_bar;
 
@@ -47,14 +48,8 @@ typedef struct cb_svg_lines {
     bool x_integer;                         /* ticks only at whole numbers (threads, epochs) */
 } cb_svg_lines;
 
-void cb_svg_bar_chart(cb_sb *out, const cb_svg_bars *c);
-void cb_svg_line_chart(cb_sb *out, const cb_svg_lines *c);
+void cb_svg_bar_chart(cb_buf *out, const cb_svg_bars *c);
+void cb_svg_line_chart(cb_buf *out, const cb_svg_lines *c);
 
-/* The palette's colour i (cycled), as "#rrggbb". */
-const char *cb_svg_color(int i);
-
-/* A "nice" axis: a step of 1, 2 or 5 times a power of ten so that 0..*max has about `ticks`
- * intervals; *max is rounded up to a multiple of the step. Returns the step. */
-double cb_svg_nice_axis(double *max, int ticks);
 
 #endif /* CB_SVG_CHART_H */

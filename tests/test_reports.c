@@ -1,9 +1,12 @@
 /*
- * test_reports.c - the reports: the strict JSON reader, the Mann-Whitney U test against scipy's
- * values, `cifarbench compare` verdicts and exit codes on result files with chosen repetition
- * times, and `cifarbench report` output (sections present, malformed input refused cleanly).
- * Inputs: tests/data/reports/ (see its README.md) and files written here into a temporary
- * directory under the working directory.
+ * test_reports.c - result files and the reports: strict JSON loading (jansson) with file:line:column
+ * in every message, the schema's checks when reading and when writing, write -> read round trips
+ * of every kind, the Mann-Whitney U test against scipy's values, `cifarbench compare` verdicts and
+ * exit codes on result files with chosen repetition times, what compare refuses as not comparable,
+ * duplicate entries refused when loading, the contention flag in both commands, and `cifarbench
+ * report` output (sections present, workloads grouped apart, the per-layer rows adding to the
+ * epoch, malformed input refused cleanly). Inputs: tests/data/reports/ (see its
+ * README.md) and files written here into a temporary directory under the working directory.
  */
 #define _XOPEN_SOURCE 700 /* mkdtemp, nftw */
 #include <setjmp.h>
@@ -17,15 +20,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
+#include <regex.h>
 #include <unistd.h>
 
+#include "cb_result.h"
+#include "cb_stats.h"
 #include "compare.h"
-#include "json_reader.h"
 #include "load_results.h"
 #include "mann_whitney.h"
 #include "report_commands.h"
+#include "report_data.h"
+#include "results.h"
+#include "tasks.h"
 
 #ifndef CB_SOURCE_DIR
 #define CB_SOURCE_DIR "."
@@ -92,229 +101,167 @@ static int run(int (*cmd)(int, char **), ...)
     return rc;
 }
 
-/* Parses text expecting failure; checks the message contains want and the position. */
-static void expect_error(const char *text, size_t len, const char *want, int line, int column)
+/* Standard output into a file between capture_begin and capture_end, which returns it (free it). */
+static int saved_stdout = -1;
+
+static void capture_begin(void)
 {
-    cb_jerror e;
-    cb_jvalue *v = cb_jparse(text, len, &e);
-    if (v) {
-        cb_jfree(v);
-        fail_msg("accepted malformed JSON: %.60s", text);
+    fflush(stdout);
+    saved_stdout = dup(1);
+    const int fd = open(tmp_path("stdout.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(saved_stdout >= 0 && fd >= 0);
+    dup2(fd, 1);
+    close(fd);
+}
+
+static char *capture_end(void)
+{
+    fflush(stdout);
+    dup2(saved_stdout, 1);
+    close(saved_stdout);
+    return read_text(tmp_path("stdout.txt"));
+}
+
+static void expect_text(const char *what, const char *text, const char *const *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!text || !strstr(text, want[i]))
+            fail_msg("%s lacks '%s'", what, want[i]);
+}
+
+/* Loads path expecting failure; returns the message (static). */
+static const char *load_error(const char *path)
+{
+    static char err[1024];
+    cb_rfile f;
+    if (cb_rfile_load(path, &f, err, sizeof err) == 0) {
+        cb_rfile_free(&f);
+        fail_msg("%s was accepted", path);
     }
-    if (!strstr(e.message, want))
-        fail_msg("input %.40s: message '%s' lacks '%s'", text, e.message, want);
-    if (line && (e.line != line || e.column != column))
-        fail_msg("input %.40s: error at %d:%d, expected %d:%d (%s)", text, e.line, e.column, line,
-                 column, e.message);
+    return err;
 }
 
-#define EXPECT_ERROR(text, want, line, col) expect_error(text, sizeof(text) - 1, want, line, col)
+/* Writes text as a file, loads it expecting failure, and checks the message against the extended
+ * regular expression want. */
+static void expect_refused(const char *text, const char *want)
+{
+    write_text(tmp_path("bad.json"), text);
+    const char *err = load_error(tmp_path("bad.json"));
+    regex_t re;
+    assert_int_equal(regcomp(&re, want, REG_EXTENDED | REG_NOSUB), 0);
+    const int rc = regexec(&re, err, 0, NULL, 0);
+    regfree(&re);
+    if (rc != 0)
+        fail_msg("input %.50s: message '%s' does not match '%s'", text, err, want);
+}
 
-/* ---- JSON reader ------------------------------------------------------------------------------ */
+/* ---- strict JSON and the schema when reading -------------------------------------------------- */
 
-static void json_valid_document(void **state)
+#define AT "/bad.json:[0-9]+:[0-9]+: "
+
+static void json_strict_syntax(void **state)
 {
     (void)state;
-    static const char doc[] =
-        "\xEF\xBB\xBF{\n"
-        "  \"s\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\ \\/ \\b\\f\\n\\r\\t\",\n"
-        "  \"n\": [0, -0.5e3, 1E+2, 123456789012, 2.5e-310, -0],\n"
-        "  \"b\": [true, false, null],\n"
-        "  \"empty\": {\"o\": {}, \"a\": []},\n"
-        "  \"raw\": \"\xC3\xA9\xE2\x82\xAC\"\n"
-        "}\n";
-    cb_jerror e;
-    cb_jvalue *v = cb_jparse(doc, sizeof doc - 1, &e);
-    if (!v)
-        fail_msg("%s", e.message);
-    assert_int_equal(v->type, CB_JOBJECT);
-    assert_int_equal(v->u.obj.n, 5);
-    const cb_jvalue *s = cb_jget(v, "s");
-    assert_non_null(s);
-    assert_string_equal(s->u.str.s, "caf\xC3\xA9 \xF0\x9F\x98\x80 \"q\" \\ / \b\f\n\r\t");
-    assert_int_equal(s->line, 2);
-    assert_int_equal(s->column, 8);
-    const cb_jvalue *n = cb_jget(v, "n");
-    assert_int_equal(n->u.arr.n, 6);
-    assert_true(cb_jat(n, 0)->u.number == 0);
-    assert_true(cb_jat(n, 1)->u.number == -500);
-    assert_true(cb_jat(n, 2)->u.number == 100);
-    assert_true(cb_jat(n, 3)->u.number == 123456789012.0);
-    assert_true(cb_jat(n, 4)->u.number > 0 && cb_jat(n, 4)->u.number < 1e-300); /* subnormal */
-    assert_null(cb_jat(n, 6));
-    const cb_jvalue *b = cb_jget(v, "b");
-    assert_int_equal(cb_jat(b, 0)->type, CB_JBOOL);
-    assert_true(cb_jat(b, 0)->u.boolean);
-    assert_false(cb_jat(b, 1)->u.boolean);
-    assert_int_equal(cb_jat(b, 2)->type, CB_JNULL);
-    assert_int_equal(cb_jget(cb_jget(v, "empty"), "o")->type, CB_JOBJECT);
-    assert_int_equal(cb_jget(cb_jget(v, "empty"), "a")->u.arr.n, 0);
-    assert_string_equal(cb_jget(v, "raw")->u.str.s, "\xC3\xA9\xE2\x82\xAC");
-    assert_null(cb_jget(v, "missing"));
-    assert_null(cb_jget(n, "s")); /* not an object */
-    cb_jfree(v);
-
-    /* a string with an escaped NUL keeps its length */
-    v = cb_jparse("\"a\\u0000b\"", 10, &e);
-    assert_non_null(v);
-    assert_int_equal(v->u.str.len, 3);
-    cb_jfree(v);
-    /* scalars at the top level */
-    v = cb_jparse(" 42 ", 4, &e);
-    assert_non_null(v);
-    assert_true(v->u.number == 42);
-    cb_jfree(v);
+    /* duplicate keys, at any depth, with the position */
+    expect_refused("{\"a\": 1, \"b\": 2, \"a\": 3}", "/bad.json:1:[0-9]+: duplicate object key");
+    expect_refused("{\"schema\": \"cifarbench-result\",\n \"context\": {\"isa\": \"x\", \"isa\": \"y\"}}",
+                   "/bad.json:2:[0-9]+: duplicate object key");
+    static const char *const bad[] = {
+        "", "  \n ", "{\"a\": 1", "[1, 2", "{\"a\": \"abc", "{\"a\":", "{} x", "[1]]", "42", "\"s\"",
+        "{\"a\": 01}", "{\"a\": 1.}", "{\"a\": NaN}", "[Infinity]", "[1,]", "{\"a\":1,}", "{a:1}",
+        "{'a': 1}", "// c\n{}", "{\"a\": \"x\ty\"}", "{\"a\": \"\\u0000\"}", "{\"a\": \"\\x\"}",
+        "{\"a\": \"\xff\"}", "{\"a\": \"\\ud800\"}", "[1e999]", "\xEF\xBB\xBF{}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        expect_refused(bad[i], AT);
+    /* a valid JSON value that is not an object */
+    expect_refused("[1, 2]", AT "expected a JSON object at the top level, found an array");
 }
 
-static void json_malformed_inputs(void **state)
+static void schema_checks_when_reading(void **state)
 {
     (void)state;
-    EXPECT_ERROR("", "empty input", 1, 1);
-    EXPECT_ERROR("  \n ", "empty input", 2, 2);
-    /* truncated */
-    EXPECT_ERROR("{\"a\": 1", "unterminated object", 1, 1);
-    EXPECT_ERROR("[1, 2", "unterminated array", 1, 1);
-    EXPECT_ERROR("{\"a\": \"abc", "unterminated string", 1, 7);
-    EXPECT_ERROR("{\"a\":", "unexpected end of input", 1, 6);
-    EXPECT_ERROR("\"ab\\", "end of input after '\\'", 1, 5);
-    EXPECT_ERROR("\"\\u12", "end of input in a \\u escape", 1, 6);
-    EXPECT_ERROR("tr", "invalid literal", 1, 1);
-    /* bad escapes */
-    EXPECT_ERROR("{\"a\": \"\\x\"}", "invalid escape '\\x'", 1, 9);
-    EXPECT_ERROR("\"\\u12G4\"", "4 hex digits", 1, 6);
-    EXPECT_ERROR("\"\\ud800\"", "not followed by a low surrogate", 1, 2);
-    EXPECT_ERROR("\"\\ud800\\u0041\"", "not followed by a low surrogate", 1, 2);
-    EXPECT_ERROR("\"\\udc00\"", "lone low surrogate", 1, 2);
-    EXPECT_ERROR("\"a\tb\"", "control character 0x09", 1, 3);
-    EXPECT_ERROR("\"a\nb\"", "control character 0x0a", 1, 3);
-    EXPECT_ERROR("\"\xff\"", "invalid UTF-8", 1, 2);
-    EXPECT_ERROR("\"\xC0\xAF\"", "invalid UTF-8", 1, 2);         /* overlong '/' */
-    EXPECT_ERROR("\"\xED\xA0\x80\"", "invalid UTF-8", 1, 2);     /* UTF-8-encoded surrogate */
-    EXPECT_ERROR("\"\xE2\x82\"", "invalid UTF-8", 1, 2);         /* cut sequence */
-    /* trailing garbage */
-    EXPECT_ERROR("{} x", "unexpected 'x' after the end of the JSON value", 1, 4);
-    EXPECT_ERROR("[1]]", "unexpected ']' after the end", 1, 4);
-    EXPECT_ERROR("1 2", "unexpected '2' after the end", 1, 3);
-    expect_error("{}\0", 3, "unexpected byte 0x00 after the end", 1, 3);
-    EXPECT_ERROR("truex", "invalid literal", 1, 1);
-    /* syntax */
-    EXPECT_ERROR("[1,]", "trailing comma before ']'", 1, 4);
-    EXPECT_ERROR("{\"a\":1,}", "trailing comma before '}'", 1, 8);
-    EXPECT_ERROR("[1 2]", "expected ',' or ']'", 1, 4);
-    EXPECT_ERROR("{\"a\" 1}", "expected ':'", 1, 6);
-    EXPECT_ERROR("{\"a\":1 \"b\":2}", "expected ',' or '}'", 1, 8);
-    EXPECT_ERROR("{a:1}", "expected a string key", 1, 2);
-    EXPECT_ERROR("'x'", "double quotes", 1, 1);
-    EXPECT_ERROR("// c\n1", "comments", 1, 1);
-    EXPECT_ERROR("NaN", "invalid literal", 1, 1);
-    EXPECT_ERROR("[Infinity]", "invalid literal", 1, 2);
-    EXPECT_ERROR("\n\n  ]", "expected a value, found ']'", 3, 3);
-    EXPECT_ERROR("{\"a\":1,\"b\":2,\"a\":3}", "duplicate key \"a\" in an object (first given at 1:6)", 1, 18);
-    /* numbers */
-    EXPECT_ERROR("01", "leading zeros", 1, 1);
-    EXPECT_ERROR("-", "'-' must be followed by a digit", 1, 1);
-    EXPECT_ERROR("+1", "expected a value", 1, 1);
-    EXPECT_ERROR("1.", "'.' must be followed by a digit", 1, 1);
-    EXPECT_ERROR(".5", "expected a value", 1, 1);
-    EXPECT_ERROR("1e", "exponent needs digits", 1, 1);
-    EXPECT_ERROR("1e+", "exponent needs digits", 1, 1);
-    EXPECT_ERROR("[1e999]", "out of range", 1, 2);
-    EXPECT_ERROR("0x10", "unexpected 'x' after the end", 1, 2);
-    /* columns count characters, not bytes */
-    EXPECT_ERROR("[\"\xC3\xA9\xC3\xA9\" x]", "expected ',' or ']'", 1, 7);
+    static const char head[] = "{\"schema\": \"cifarbench-result\", \"schema_version\": 1, ";
+    static const struct { const char *body, *want; } cases[] = {
+        {"\"command\": \"train\", \"context\": {\"isa\": \"avx2\"}}", AT "missing \"epochs\" \\(an array\\)"},
+        {"\"command\": \"train\"}", AT "missing \"context\" \\(an object\\)"},
+        {"\"command\": \"train\", \"context\": {}}", AT "context: missing \"isa\" \\(a string\\)"},
+        {"\"command\": \"train\", \"context\": {\"isa\": 2}}", AT "context.isa: expected a string, found a number"},
+        {"\"command\": \"train\", \"context\": {\"isa\": \"a\"}, \"epochs\": []}", AT "epochs: empty"},
+        {"\"command\": \"train\", \"context\": {\"isa\": \"a\"}, \"epochs\": [7]}",
+         AT "epochs\\[0\\]: expected an object, found a number"},
+        {"\"command\": \"train\", \"context\": {\"isa\": \"a\"},\n \"epochs\": [{\"epoch\": 1.5}]}",
+         "/bad.json:2:[0-9]+: epochs\\[0\\].epoch: expected a whole number, found 1.5"},
+        {"\"command\": \"train\", \"context\": {\"isa\": \"a\"}, \"epochs\": [{\"epoch\": 1, \"images\": 2, "
+         "\"seconds\": 0, \"images_per_s\": 1}]}", AT "epochs\\[0\\].seconds: must be greater than 0, not 0"},
+        {"\"command\": \"scale\", \"context\": {\"isa\": \"a\"}, \"scaling\": [{\"threads\": 1, \"seconds\": 1, "
+         "\"images_per_s\": 1, \"seconds_all\": [1, null]}]}",
+         AT "scaling\\[0\\].seconds_all\\[1\\]: expected a number greater than 0, found null"},
+        {"\"command\": \"train\", \"context\": {\"isa\": \"a\", \"variants\": {\"adam\": 1}}, \"epochs\": [{}]}",
+         AT "context.variants.adam: expected a string, found a number"},
+        {"\"command\": \"train\", \"context\": {\"isa\": \"a\", \"machine\": {\"caches\": [{\"level\": \"L1\"}]}}}",
+         AT "context.machine.caches\\[0\\].level: expected a number, found a string"},
+        {"\"command\": \"tune\", \"context\": {\"isa\": \"a\"}}", AT "command: \"tune\" results are not"},
+        {"\"command\": \"study\", \"context\": {\"isa\": \"a\"}, \"runs\": [{\"loss\": \"mse\"}]}",
+         AT "runs\\[0\\]: missing \"matched\" \\(a boolean\\)"},
+        {"\"command\": \"train\", \"task\": \"regression\", \"context\": {\"isa\": \"a\"}}",
+         AT "missing \"bins\" \\(an array\\)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, "%s%s", head, cases[i].body);
+        expect_refused(text, cases[i].want);
+    }
+    expect_refused("{\"schema\": \"other\", \"command\": \"train\", \"schema_version\": 1}",
+                   "/bad.json:1:[0-9]+: schema: \"other\" is not \"cifarbench-result\"");
+    /* the position is the offending value's: line 4, column 13 */
+    expect_refused("{\"schema\": \"cifarbench-result\", \"schema_version\": 1, \"command\": \"train\",\n"
+                   " \"context\": {\"isa\": \"a\"},\n \"epochs\": [{\"epoch\": 1, \"images\": 1, \"seconds\": 1, "
+                   "\"images_per_s\": 1},\n  {\"epoch\": \"2\"}]}",
+                   "/bad.json:4:13: epochs\\[1\\].epoch: expected a number, found a string");
 }
 
-static void json_nesting_limit(void **state)
-{
-    (void)state;
-    char buf[2 * (CB_JMAX_DEPTH + 1) + 1];
-    /* exactly the limit: accepted */
-    memset(buf, '[', CB_JMAX_DEPTH);
-    memset(buf + CB_JMAX_DEPTH, ']', CB_JMAX_DEPTH);
-    cb_jerror e;
-    cb_jvalue *v = cb_jparse(buf, 2 * CB_JMAX_DEPTH, &e);
-    if (!v)
-        fail_msg("%s", e.message);
-    cb_jfree(v);
-    /* one deeper: refused at the offending bracket */
-    memset(buf, '[', CB_JMAX_DEPTH + 1);
-    memset(buf + CB_JMAX_DEPTH + 1, ']', CB_JMAX_DEPTH + 1);
-    expect_error(buf, 2 * (CB_JMAX_DEPTH + 1), "nesting deeper than 64 levels", 1, CB_JMAX_DEPTH + 1);
-    /* very deep, unbalanced, mixed: refused without exhausting the stack */
-    const size_t n = 1000000;
-    char *deep = malloc(n);
-    assert_non_null(deep);
-    for (size_t i = 0; i < n; i++)
-        deep[i] = i % 2 ? '[' : '{';
-    deep[0] = '[';
-    v = cb_jparse(deep, n, &e);
-    assert_null(v);
-    assert_non_null(strstr(e.message, "expected a string key"));
-    for (size_t i = 0; i < n; i++)
-        deep[i] = '[';
-    v = cb_jparse(deep, n, &e);
-    assert_null(v);
-    assert_non_null(strstr(e.message, "nesting deeper"));
-    free(deep);
-}
-
-/* Every proper prefix of a real result file fails, and every single-byte corruption either
- * parses or fails with a message: never a crash, never a read past the input. */
+/* Every proper prefix of a real result file fails, and every single-byte corruption either loads
+ * or fails with a file:line:column message: never a crash, never a read past the input. */
 static void json_truncations_and_corruptions(void **state)
 {
     (void)state;
     char *doc = read_text(DATA "train_avx512.json");
     assert_non_null(doc);
     const size_t len = strlen(doc);
-    size_t end = len;
-    while (end > 0 && doc[end - 1] != '}')
-        end--;
-    cb_jerror e;
-    for (size_t n = 0; n < end; n++) {
-        char *copy = malloc(n ? n : 1); /* exactly n bytes: a read past them is caught by tools */
-        assert_non_null(copy);
-        memcpy(copy, doc, n);
-        cb_jvalue *v = cb_jparse(copy, n, &e);
-        free(copy);
-        if (v) {
-            cb_jfree(v);
-            fail_msg("a prefix of %zu bytes parsed", n);
-        }
-        assert_true(e.message[0] != '\0');
+    const char *path = tmp_path("cut.json");
+    for (size_t n = 0; n + 2 < len; n += 13) {
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(doc, 1, n, f), n);
+        assert_int_equal(fclose(f), 0);
+        const char *err = load_error(path);
+        assert_non_null(strstr(err, "cut.json:"));
     }
-    static const char bytes[] = {'"', '\\', '{', '}', '[', ']', ',', ':', '0', 'e', '-', '\0', '\x80'};
+    static const char bytes[] = {'"', '\\', '{', '}', '[', ']', ',', ':', '0', 'e', '-', 't', '\x80'};
     size_t ok = 0, bad = 0;
-    for (size_t i = 0; i < len; i += 3)
+    char err[1024];
+    for (size_t i = 0; i < len; i += 17)
         for (size_t k = 0; k < sizeof bytes; k++) {
             const char saved = doc[i];
             doc[i] = bytes[k];
-            cb_jvalue *v = cb_jparse(doc, len, &e);
-            if (v) {
+            write_text(path, doc);
+            cb_rfile f;
+            if (cb_rfile_load(path, &f, err, sizeof err) == 0) {
                 ok++;
-                cb_jfree(v);
+                cb_rfile_free(&f);
             } else {
                 bad++;
-                assert_true(e.line >= 1 && e.column >= 1);
+                regex_t re;
+                assert_int_equal(regcomp(&re, "cut.json:[0-9]+:[0-9]+: ", REG_EXTENDED | REG_NOSUB), 0);
+                if (regexec(&re, err, 0, NULL, 0) != 0)
+                    fail_msg("corruption at %zu: '%s' has no position", i, err);
+                regfree(&re);
             }
             doc[i] = saved;
         }
     assert_true(bad > ok); /* most corruptions are errors */
     free(doc);
-}
-
-static void json_file_errors(void **state)
-{
-    (void)state;
-    cb_jerror e;
-    assert_null(cb_jparse_file(DATA "no-such-file.json", &e));
-    assert_non_null(strstr(e.message, "cannot open"));
-    assert_null(cb_jparse_file(DATA "truncated.json", &e));
-    assert_non_null(strstr(e.message, "unterminated"));
-    cb_jvalue *v = cb_jparse_file(DATA "kernels_gbench.json", &e);
-    if (!v)
-        fail_msg("%s", e.message);
-    assert_non_null(cb_jget(v, "benchmarks"));
-    cb_jfree(v);
 }
 
 /* ---- Mann-Whitney ----------------------------------------------------------------------------- */
@@ -395,10 +342,10 @@ static void mann_whitney_edges(void **state)
     assert_close("min p", "4/4", cb_mwu_min_p(4, 4), 2.0 / 70);
     assert_close("min p", "5/5", cb_mwu_min_p(5, 5), mwu_cases[0].p_exact); /* = scipy's */
     assert_true(cb_mwu_min_p(20, 20) < 1e-6);
-    assert_true(isnan(cb_median(x, 0)));
+    assert_true(isnan(cb_median_of(x, 0)));
     const double even[] = {4, 1, 3, 2};
-    assert_true(cb_median(even, 4) == 2.5);
-    assert_true(cb_median(x, 3) == 2);
+    assert_true(cb_median_of(even, 4) == 2.5);
+    assert_true(cb_median_of(x, 3) == 2);
 }
 
 /* ---- compare ---------------------------------------------------------------------------------- */
@@ -576,9 +523,9 @@ static void compare_scale_and_gbench_files(void **state)
     /* scale: one figure per thread count, the repetitions from seconds_all */
     assert_int_equal(cb_rfile_load(DATA "scale.json", &a, err, sizeof err), 0);
     assert_int_equal(cb_compare(&a, &a, 5, 0.05, &c, err, sizeof err), 0);
-    assert_int_equal(c.n, a.scale.n_rows);
-    assert_string_equal(c.rows[0].name, "scale 1 thread s/epoch");
-    assert_int_equal(c.rows[0].n_base, a.scale.rows[0].n_seconds_all);
+    assert_int_equal(c.n, a.res.scale.scaling.n);
+    assert_string_equal(c.rows[0].name, "scale 1 thread images/s");
+    assert_int_equal(c.rows[0].n_base, a.res.scale.scaling.v[0].seconds_all.n);
     assert_int_equal(c.regressions, 0);
     cb_compare_free(&c);
     cb_rfile_free(&a);
@@ -605,6 +552,203 @@ static void compare_scale_and_gbench_files(void **state)
     cb_rfile_free(&b);
 }
 
+/* ---- writing: the schema's check, and write -> read round trips ----------------------------- */
+
+static void writer_refuses_invalid_documents(void **state)
+{
+    (void)state;
+    char err[1024];
+    const char *path = tmp_path("invalid.json");
+    json_t *doc = cb_result_new("train", "classify");
+    cbr_set_context_isa(cbr_new_common_context(doc), "avx2");
+    assert_int_equal(cb_result_write(path, doc, err, sizeof err), -1); /* no epochs */
+    assert_non_null(strstr(err, "missing \"epochs\" (an array)"));
+    json_t *e = cbr_add_train_epochs(doc);
+    cbr_set_epoch_epoch(e, 1);
+    cbr_set_epoch_images(e, 10);
+    cbr_set_epoch_images_per_s(e, 5);
+    json_object_set_new(e, "seconds", json_string("2")); /* a writer bug: the wrong type */
+    assert_int_equal(cb_result_write(path, doc, err, sizeof err), -1);
+    assert_non_null(strstr(err, "epochs[0].seconds: expected a number, found a string"));
+    cbr_set_epoch_seconds(e, NAN); /* written as null: a required field missing */
+    assert_int_equal(cb_result_write(path, doc, err, sizeof err), -1);
+    assert_non_null(strstr(err, "epochs[0]: missing \"seconds\" (a number)"));
+    assert_false(exists(path));
+    cbr_set_epoch_seconds(e, 2);
+    assert_int_equal(cb_result_write(path, doc, err, sizeof err), 0);
+    assert_true(exists(path));
+    json_decref(doc);
+    doc = json_object(); /* not a result at all */
+    assert_null(cb_result_text(doc, err, sizeof err));
+    json_decref(doc);
+    doc = cb_result_new("train", NULL); /* schema checked too */
+    cbr_set_header_schema_version(doc, CBR_SCHEMA_VERSION + 1);
+    assert_null(cb_result_text(doc, err, sizeof err));
+    assert_non_null(strstr(err, "schema_version: 2 is not a version"));
+    json_decref(doc);
+}
+
+/* Writes doc (and frees it), loads the file into f and checks its kind. */
+static void write_and_load(json_t *doc, const char *name, cb_rfile *f, cb_rkind kind)
+{
+    char err[1024];
+    if (cb_result_write(tmp_path(name), doc, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    json_decref(doc);
+    if (cb_rfile_load(tmp_path(name), f, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(f->kind, kind);
+}
+
+static json_t *new_result(const char *command, const char *task, const char *isa)
+{
+    json_t *doc = cb_result_new(command, task);
+    json_t *c = cbr_new_common_context(doc);
+    cbr_set_context_isa(c, isa);
+    cbr_set_context_threads(c, 2);
+    const char *pus[] = {"0", "1-2"};
+    cbr_set_context_thread_pus(c, pus, 2);
+    return doc;
+}
+
+static void round_trip_train(void **state)
+{
+    (void)state;
+    const double tricky = 0.1 + 0.2, tiny = 5e-324, big = 123456789012345.0;
+    json_t *doc = new_result("train", "multilabel", "avx2");
+    json_t *c = json_object_get(doc, "context");
+    cbr_put_context_variants(c, "adam", "avx512");
+    cbr_put_context_variants(c, "relu_fwd", "scalar");
+    json_t *m = cbr_new_context_machine(c);
+    cbr_set_machine_cpu_model(m, "Caf\xC3\xA9 \"CPU\" | \\ <x>");
+    cbr_set_machine_memory_bytes(m, 17179869184.0);
+    cbr_set_cache_level(cbr_add_machine_caches(m), 2);
+    json_t *cfg = cbr_new_train_config(doc);
+    cbr_set_train_config_batch(cfg, 32);
+    cbr_set_train_config_seed(cfg, 4294967297LL);
+    for (int i = 0; i < 3; i++) {
+        json_t *e = cbr_add_train_epochs(doc);
+        cbr_set_epoch_epoch(e, i + 1);
+        cbr_set_epoch_images(e, 50000);
+        cbr_set_epoch_seconds(e, tricky * (i + 1));
+        cbr_set_epoch_images_per_s(e, big);
+        cbr_set_epoch_train_loss(e, tiny);
+        cbr_set_epoch_test_loss(e, INFINITY); /* not finite: null, read as absent */
+        const double labels[] = {0.5, NAN, 1};
+        cbr_set_epoch_test_label_accuracy(e, labels, 3);
+    }
+    json_t *l = cbr_add_train_layers(doc);
+    cbr_set_layer_layer(l, "conv1");
+    cbr_set_layer_seconds(l, 0.25);
+    cbr_set_summary_peak_gflops(cbr_new_train_summary(doc), 117.5);
+    cb_rfile f;
+    write_and_load(doc, "rt_train.json", &f, CB_RF_TRAIN);
+    const cb_result *r = &f.res;
+    assert_string_equal(r->header.task, "multilabel");
+    assert_string_equal(r->common.context.isa, "avx2");
+    assert_int_equal(r->common.context.threads, 2);
+    assert_int_equal(r->common.context.thread_pus.n, 2);
+    assert_string_equal(r->common.context.thread_pus.v[1], "1-2");
+    assert_int_equal(r->common.context.variants.n, 2);
+    assert_string_equal(r->common.context.variants.v[0].key, "adam");
+    assert_string_equal(r->common.context.variants.v[0].value, "avx512");
+    assert_string_equal(r->common.context.machine.cpu_model, "Caf\xC3\xA9 \"CPU\" | \\ <x>");
+    assert_true(r->common.context.machine.memory_bytes == 17179869184.0);
+    assert_int_equal(r->common.context.machine.caches.v[0].level, 2);
+    assert_true(isnan(r->common.context.machine.caches.v[0].bytes));
+    assert_int_equal(r->train.config.batch, 32);
+    assert_true(r->train.config.seed == 4294967297LL);
+    assert_int_equal(r->train.config.epochs, -1); /* absent */
+    assert_int_equal(r->train.epochs.n, 3);
+    for (size_t i = 0; i < 3; i++) { /* every double exactly as written */
+        const cbr_epoch *e = &r->train.epochs.v[i];
+        assert_int_equal(e->epoch, (long long)i + 1);
+        assert_true(e->seconds == tricky * (double)(i + 1));
+        assert_true(e->images_per_s == big && e->train_loss == tiny);
+        assert_true(isnan(e->test_loss) && isnan(e->gflops));
+        assert_int_equal(e->test_label_accuracy.n, 3);
+        assert_true(e->test_label_accuracy.v[0] == 0.5 && isnan(e->test_label_accuracy.v[1]));
+    }
+    assert_string_equal(r->train.layers.v[0].layer, "conv1");
+    assert_null(r->train.layers.v[0].pass);
+    assert_true(r->train.summary.peak_gflops == 117.5);
+    assert_non_null(cb_rcontext_field(&f.ctx, "kernel variants"));
+    cb_rfile_free(&f);
+}
+
+static void round_trip_scale(void **state)
+{
+    (void)state;
+    json_t *doc = new_result("scale", "classify", "scalar");
+    cbr_set_scale_config_repetitions(cbr_new_scale_config(doc), 3);
+    for (int t = 1; t <= 2; t++) {
+        json_t *p = cbr_add_scale_scaling(doc);
+        cbr_set_scale_point_threads(p, t);
+        cbr_set_scale_point_seconds(p, 1.0 / t);
+        const double all[] = {1.0 / t, 1.1 / t, 0.9 / t};
+        cbr_set_scale_point_seconds_all(p, all, 3);
+        cbr_set_scale_point_images_per_s(p, 1000.0 * t);
+        cbr_set_scale_point_weights_identical_to_1_thread(p, t == 1);
+    }
+    cb_rfile f;
+    write_and_load(doc, "rt_scale.json", &f, CB_RF_SCALE);
+    const cbr_scale *s = &f.res.scale;
+    assert_int_equal(s->config.repetitions, 3);
+    assert_int_equal(s->scaling.n, 2);
+    assert_int_equal(s->scaling.v[1].threads, 2);
+    assert_true(s->scaling.v[1].seconds_all.v[1] == 1.1 / 2);
+    assert_int_equal(s->scaling.v[0].weights_identical_to_1_thread, 1);
+    assert_int_equal(s->scaling.v[1].weights_identical_to_1_thread, 0);
+    assert_true(isnan(s->scaling.v[0].speedup));
+    cb_cmp c;
+    char err[512];
+    assert_int_equal(cb_compare(&f, &f, 5, 0.05, &c, err, sizeof err), 0);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.rows[1].n_base, 3);
+    cb_compare_free(&c);
+    cb_rfile_free(&f);
+}
+
+static void round_trip_study_and_regression(void **state)
+{
+    (void)state;
+    json_t *doc = new_result("study", "binary", "avx2");
+    cbr_set_study_config_every(cbr_new_study_config(doc), 5);
+    const double steps[] = {5, 10}, loss[] = {0.7, 0.6}, z[] = {-8, 0};
+    for (int r = 0; r < 2; r++) {
+        json_t *run = cbr_add_study_runs(doc);
+        cbr_set_study_run_loss(run, r ? "sigmoid-mse" : "sigmoid-bce");
+        cbr_set_study_run_matched(run, r == 0);
+        cbr_set_study_run_step(run, steps, 2);
+        cbr_set_study_run_train_loss(run, loss, 2);
+        cbr_set_study_run_probe_gradient(run, z, 2);
+    }
+    cbr_set_study_probe_logits(doc, z, 2);
+    cb_rfile f;
+    write_and_load(doc, "rt_study.json", &f, CB_RF_STUDY);
+    assert_string_equal(f.command, "study");
+    assert_int_equal(f.res.study.runs.n, 2);
+    assert_int_equal(f.res.study.runs.v[1].matched, 0);
+    assert_true(f.res.study.runs.v[0].train_loss.v[1] == 0.6);
+    assert_true(f.res.study.probe_logits.v[0] == -8);
+    cb_rfile_free(&f);
+
+    doc = new_result("train", "regression", "avx2");
+    cbr_set_regression_config_data(cbr_new_regression_config(doc), "iris.csv");
+    json_t *b = cbr_add_regression_bins(doc);
+    cbr_set_regression_bin_length_from(b, 4.0);
+    cbr_set_regression_bin_length_to(b, 4.5);
+    cbr_set_regression_bin_rows(b, 4);
+    cbr_set_regression_bin_mse_fit(b, 3.025);
+    cbr_set_regression_loss_mae(cbr_new_regression_final_loss(doc), 0.26);
+    write_and_load(doc, "rt_regression.json", &f, CB_RF_REGRESSION);
+    assert_string_equal(f.command, "regression");
+    assert_int_equal(f.res.regression.bins.v[0].rows, 4);
+    assert_true(f.res.regression.bins.v[0].mse_fit == 3.025 && isnan(f.res.regression.bins.v[0].mae_fit));
+    assert_true(f.res.regression.final_loss.mae == 0.26 && isnan(f.res.regression.final_loss.mse));
+    cb_rfile_free(&f);
+}
+
 /* ---- loading ---------------------------------------------------------------------------------- */
 
 static void load_real_files_and_errors(void **state)
@@ -614,8 +758,8 @@ static void load_real_files_and_errors(void **state)
     cb_rfile f;
     assert_int_equal(cb_rfile_load(DATA "train_avx512.json", &f, err, sizeof err), 0);
     assert_int_equal(f.kind, CB_RF_TRAIN);
-    assert_int_equal(f.train.n_epochs, 3);
-    assert_true(f.train.epochs[0].seconds > 0);
+    assert_int_equal(f.res.train.epochs.n, 3);
+    assert_true(f.res.train.epochs.v[0].seconds > 0);
     assert_non_null(cb_rcontext_field(&f.ctx, "CPU"));
     cb_rfile_free(&f);
     assert_int_equal(cb_rfile_load(DATA "kernels_gbench.json", &f, err, sizeof err), 0);
@@ -628,6 +772,7 @@ static void load_real_files_and_errors(void **state)
         {"not_a_result.json", "not a result file"},
         {"newer_schema.json", "schema_version: 2 is not a version this cifarbench reads (1): the file is newer"},
         {"bad_field_type.json", "epochs[0].seconds: expected a number, found a string"},
+        {"duplicate_key.json", "duplicate_key.json:74:15: duplicate object key"},
         {"no-such-file.json", "no-such-file.json: cannot open"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -740,6 +885,388 @@ static void report_refuses_bad_input_cleanly(void **state)
     assert_int_equal(run(cb_cmd_report, "--help", NULL), 0);
 }
 
+/* Study and regression results: a section each in the report; compare refuses them with the
+ * reason. */
+static void study_and_regression_in_report_not_in_compare(void **state)
+{
+    (void)state;
+    const char *out = tmp_path("report-study");
+    assert_int_equal(run(cb_cmd_report, DATA "study.json", DATA "regression.json", DATA "train_avx512.json",
+                         "--out", out, NULL),
+                     0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/report.md", out);
+    char *md = read_text(path);
+    assert_non_null(md);
+    static const char *const want[] = {"## Study", "| sigmoid-bce | yes |", "| sigmoid-mse | no |",
+                                       "gradient at z = -8", "## Regression", "| 4.0-4.5 | 4 |",
+                                       "| result | study | regression | train |", "## ISA comparison\n\nTrain results"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(md, want[i]))
+            fail_msg("report.md lacks '%s'", want[i]);
+    free(md);
+    snprintf(path, sizeof path, "%s/report.html", out);
+    char *html = read_text(path);
+    assert_non_null(html);
+    assert_non_null(strstr(html, "<a href=\"#study\">"));
+    assert_non_null(strstr(html, "id=\"regression\""));
+    free(html);
+    /* a report without them has neither section */
+    md = read_text(tmp_path("report-all/report.md"));
+    assert_non_null(md);
+    assert_null(strstr(md, "## Study"));
+    free(md);
+
+    static const char *const kinds[][2] = {{"study.json", "study.json"}, {"regression.json", "regression.json"},
+                                           {"study.json", "train_avx512.json"}, {"train_avx512.json", "regression.json"}};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        char pa[512], pb[512], err[1024];
+        snprintf(pa, sizeof pa, DATA "%s", kinds[i][0]);
+        snprintf(pb, sizeof pb, DATA "%s", kinds[i][1]);
+        cb_rfile a, b;
+        assert_int_equal(cb_rfile_load(pa, &a, err, sizeof err), 0);
+        assert_int_equal(cb_rfile_load(pb, &b, err, sizeof err), 0);
+        cb_cmp c;
+        assert_int_equal(cb_compare(&a, &b, 5, 0.05, &c, err, sizeof err), -1);
+        if (!strstr(err, "not comparable: ") || !strstr(err, "holds no timings"))
+            fail_msg("%s / %s: '%s'", kinds[i][0], kinds[i][1], err);
+        assert_null(strstr(err, "missing"));
+        cb_rfile_free(&a);
+        cb_rfile_free(&b);
+        assert_int_equal(run(cb_cmd_compare, pa, pb, NULL), 1);
+    }
+}
+
+/* ---- duplicates, contention, comparability, workloads, the rest of the epoch ------------------ */
+
+/* Two entries for one thread count, epoch or benchmark run are refused when the file is loaded
+ * (compare once matched both to one figure and crashed), with the file, position and value;
+ * repetitions of one Google Benchmark run share a name and are accepted. */
+static void duplicates_refused_when_loaded(void **state)
+{
+    (void)state;
+    static const struct { const char *file, *want; } dup[] = {
+        {"scale_duplicate_threads.json",
+         "scale_duplicate_threads.json:11:17: scaling[2].threads: duplicate: scaling[1] also has threads 2"},
+        {"train_duplicate_epoch.json",
+         "train_duplicate_epoch.json:10:15: epochs[2].epoch: duplicate: epochs[1] also has epoch 2"},
+        {"gbench_duplicate.json", "gbench_duplicate.json:16:14: benchmarks[4].name: duplicate benchmark "
+                                  "\"BM_twice\": benchmarks[3] has the same name and repetition_index"},
+    };
+    for (size_t i = 0; i < sizeof dup / sizeof dup[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, DATA "%s", dup[i].file);
+        const char *err = load_error(path);
+        if (!strstr(err, dup[i].want))
+            fail_msg("%s: '%s' lacks '%s'", dup[i].file, err, dup[i].want);
+        assert_int_equal(run(cb_cmd_compare, path, DATA "scale.json", NULL), 1);
+        assert_int_equal(run(cb_cmd_compare, DATA "scale.json", path, NULL), 1);
+        assert_int_equal(run(cb_cmd_report, path, "--out", tmp_path("report-dup"), NULL), 1);
+    }
+    /* Google Benchmark before 1.6 wrote no repetition_index: no more runs of a name than its
+     * repetitions; without either, repetitions are assumed. An aggregate's name is unique. */
+#define RUN(extra) "{\"name\": \"BM\", \"run_type\": \"iteration\", " extra "\"real_time\": 1, \"cpu_time\": 1}"
+    expect_refused("{\"benchmarks\": [" RUN("\"repetitions\": 2, ") "," RUN("\"repetitions\": 2, ") ",\n"
+                   RUN("\"repetitions\": 2, ") "]}",
+                   "/bad.json:2:[0-9]+: benchmarks\\[2\\].name: duplicate benchmark \"BM\": benchmarks\\[1\\] "
+                   "already makes as many runs of it as its repetitions");
+    write_text(tmp_path("old.json"), "{\"benchmarks\": [" RUN("") "," RUN("") "," RUN("") "]}");
+    cb_rfile f;
+    char err[1024];
+    assert_int_equal(cb_rfile_load(tmp_path("old.json"), &f, err, sizeof err), 0);
+    cb_rfile_free(&f);
+#undef RUN
+    expect_refused("{\"benchmarks\": [{\"name\": \"BM_mean\", \"run_name\": \"BM\", \"run_type\": \"aggregate\", "
+                   "\"aggregate_name\": \"mean\", \"real_time\": 1, \"cpu_time\": 1},\n {\"name\": \"BM_mean\", "
+                   "\"run_type\": \"aggregate\", \"real_time\": 2, \"cpu_time\": 2}]}",
+                   "/bad.json:2:[0-9]+: benchmarks\\[1\\].name: duplicate benchmark \"BM_mean\": benchmarks\\[0\\] is "
+                   "an aggregate of the same name");
+    /* the writer runs the same check */
+    json_t *doc = new_result("train", "classify", "avx2");
+    for (int i = 0; i < 2; i++) {
+        json_t *e = cbr_add_train_epochs(doc);
+        cbr_set_epoch_epoch(e, 1);
+        cbr_set_epoch_images(e, 10);
+        cbr_set_epoch_seconds(e, 1);
+        cbr_set_epoch_images_per_s(e, 10);
+    }
+    assert_int_equal(cb_result_write(tmp_path("dup.json"), doc, err, sizeof err), -1);
+    assert_non_null(strstr(err, "epochs[1].epoch: duplicate: epochs[0] also has epoch 1"));
+    json_decref(doc);
+}
+
+/* An epoch (scaling point) the harness flagged for contention: a warning with its reasons at the
+ * top of the report, a note in compare; the object is optional and checked when present. */
+static void contention_in_report_and_compare(void **state)
+{
+    (void)state;
+    static const char head[] = "{\"schema\": \"cifarbench-result\", \"schema_version\": 1, \"context\": {\"isa\": \"a\"}, ";
+    static const struct { const char *body, *want; } bad[] = {
+        {"\"command\": \"train\", \"epochs\": [{\"epoch\": 1, \"images\": 1, \"seconds\": 1, \"images_per_s\": 1, "
+         "\"contention\": {\"flagged\": \"yes\"}}]}", AT "epochs\\[0\\].contention.flagged: expected a boolean, found a string"},
+        {"\"command\": \"train\", \"epochs\": [{\"epoch\": 1, \"images\": 1, \"seconds\": 1, \"images_per_s\": 1, "
+         "\"contention\": {\"reasons\": []}}]}", AT "epochs\\[0\\].contention: missing \"flagged\" \\(a boolean\\)"},
+        {"\"command\": \"scale\", \"scaling\": [{\"threads\": 1, \"seconds\": 1, \"images_per_s\": 1, "
+         "\"contention\": {\"flagged\": true, \"reasons\": [1]}}]}",
+         AT "scaling\\[0\\].contention.reasons\\[0\\]: expected a string, found a number"},
+        {"\"command\": \"scale\", \"scaling\": [{\"threads\": 1, \"seconds\": 1, \"images_per_s\": 1, "
+         "\"contention\": {\"flagged\": true, \"cpu_per_wall\": \"0.5\"}}]}",
+         AT "scaling\\[0\\].contention.cpu_per_wall: expected a number, found a string"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, "%s%s", head, bad[i].body);
+        expect_refused(text, bad[i].want);
+    }
+    const char *out = tmp_path("report-contention");
+    assert_int_equal(run(cb_cmd_report, DATA "train_avx512.json", DATA "train_later.json", "--out", out, NULL), 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/report.md", out);
+    char *md = read_text(path);
+    static const char *const md_want[] = {
+        "> **WARNING:** Unreliable timing: train_later.json, epoch 3, was measured while something else used the "
+        "machine (contention); CPU/wall per thread 0.62; 8.0% stolen by the hypervisor; FMA peak 117.5 GFLOP/s "
+        "before, 71.3 after: the process had the CPUs 62% of the wall time: its threads waited for a core; the FMA "
+        "peak fell from 117.5 to 71.3 GFLOP/s during the epoch.", "not to be trusted"};
+    expect_text("report.md", md, md_want, sizeof md_want / sizeof md_want[0]);
+    assert_null(strstr(md, "epoch 1, was measured")); /* flagged false: no warning */
+    assert_true(strstr(md, "WARNING") < strstr(md, "## Context"));
+    free(md);
+    snprintf(path, sizeof path, "%s/report.html", out);
+    char *html = read_text(path);
+    static const char *const html_want[] = {".alert{", "<p class=\"alert\">Unreliable timing: train_later.json, epoch 3"};
+    expect_text("report.html", html, html_want, 2);
+    free(html);
+    /* compare: the figure holding the flagged epoch is called unreliable, and counted */
+    capture_begin();
+    const int rc = run(cb_cmd_compare, DATA "train_avx512.json", DATA "train_later.json", NULL);
+    char *text = capture_end();
+    assert_int_equal(rc, 0);
+    static const char *const cmp_want[] = {
+        "faster (median only: too few reps); unreliable",
+        "note: 1 of 1 figure is unreliable: repetitions timed while something else ran (flagged for contention",
+        "note:   train images/s: 0 of 3 in BASE, 1 of 3 in NEW flagged: the process had the CPUs 62%"};
+    expect_text("compare's output", text, cmp_want, sizeof cmp_want / sizeof cmp_want[0]);
+    free(text);
+    capture_begin();
+    run(cb_cmd_compare, DATA "train_avx512.json", DATA "train_scalar.json", NULL); /* refused, silent */
+    run(cb_cmd_compare, DATA "kernels_gbench.json", DATA "kernels_gbench.json", NULL);
+    text = capture_end();
+    assert_null(strstr(text, "unreliable"));
+    free(text);
+}
+
+/* The contention fields in the structs, written with the schema's setters (as the harness will),
+ * for a scale result: the report warns about the point, compare counts its repetitions. */
+static void contention_fields_and_writer(void **state)
+{
+    (void)state;
+    char err[1024];
+    cb_rfile f;
+    assert_int_equal(cb_rfile_load(DATA "train_later.json", &f, err, sizeof err), 0);
+    const cbr_contention *c = &f.res.train.epochs.v[2].contention;
+    assert_int_equal(c->flagged, 1);
+    assert_true(c->cpu_per_wall == 0.62 && c->steal_share == 0.08);
+    assert_true(c->peak_before_gflops == 117.5 && c->peak_after_gflops == 71.3);
+    assert_int_equal(c->reasons.n, 2);
+    assert_int_equal(f.res.train.epochs.v[0].contention.flagged, 0);
+    cb_rfile_free(&f);
+    assert_int_equal(cb_rfile_load(DATA "train_avx512.json", &f, err, sizeof err), 0); /* older: none */
+    assert_int_equal(f.res.train.epochs.v[0].contention.flagged, -1);
+    assert_true(isnan(f.res.train.epochs.v[0].contention.cpu_per_wall));
+    cb_rfile_free(&f);
+
+    json_t *doc = new_result("scale", "classify", "avx2");
+    for (int t = 1; t <= 2; t++) {
+        json_t *p = cbr_add_scale_scaling(doc);
+        cbr_set_scale_point_threads(p, t);
+        cbr_set_scale_point_seconds(p, 1.0 / t);
+        const double all[] = {1.0 / t, 1.1 / t, 0.9 / t};
+        cbr_set_scale_point_seconds_all(p, all, 3);
+        cbr_set_scale_point_images_per_s(p, 1000.0 * t);
+        json_t *x = cbr_new_scale_point_contention(p);
+        cbr_set_contention_flagged(x, t == 2);
+        cbr_set_contention_cpu_per_wall(x, t == 2 ? 0.55 : 1.0);
+        cbr_set_contention_steal_share(x, t == 2 ? 0.3 : 0.0);
+        cbr_set_contention_peak_before_gflops(x, 117.5);
+        cbr_set_contention_peak_after_gflops(x, t == 2 ? 80.0 : 117.0);
+        const char *reasons[] = {"30% of the wall time stolen by the hypervisor"};
+        cbr_set_contention_reasons(x, reasons, t == 2);
+    }
+    write_and_load(doc, "rt_contention.json", &f, CB_RF_SCALE);
+    assert_int_equal(f.res.scale.scaling.v[1].contention.flagged, 1);
+    assert_string_equal(f.res.scale.scaling.v[1].contention.reasons.v[0], "30% of the wall time stolen by the hypervisor");
+    assert_int_equal(f.res.scale.scaling.v[0].contention.reasons.n, 0);
+    cb_cmp cmp;
+    assert_int_equal(cb_compare(&f, &f, 5, 0.05, &cmp, err, sizeof err), 0);
+    assert_int_equal(cmp.flagged, 1);
+    assert_int_equal(cmp.rows[0].flagged_base, 0);
+    assert_int_equal(cmp.rows[1].flagged_base, 3);
+    assert_int_equal(cmp.rows[1].flagged_new, 3);
+    assert_string_equal(cmp.rows[1].reason, "30% of the wall time stolen by the hypervisor");
+    cb_compare_free(&cmp);
+    cb_rfile_free(&f);
+    const char *out = tmp_path("report-contention-scale");
+    assert_int_equal(run(cb_cmd_report, tmp_path("rt_contention.json"), "--out", out, NULL), 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/report.md", out);
+    char *md = read_text(path);
+    static const char *const want[] = {"> **WARNING:** Unreliable timing: rt_contention.json, threads 2, was measured",
+                                       "CPU/wall per thread 0.55; 30.0% stolen by the hypervisor; FMA peak 117.5 "
+                                       "GFLOP/s before, 80.0 after: 30% of the wall time stolen"};
+    expect_text("report.md", md, want, 2);
+    assert_null(strstr(md, "threads 1, was measured"));
+    free(md);
+}
+
+/* compare refuses what would make its verdict meaningless (another CPU, ISA, kernel variants,
+ * threads, task, images per epoch or batch), naming every difference; another revision or
+ * compiler is what it is for: compared, with a note. The figure is images/s, higher is better. */
+static void compare_refuses_other_configurations(void **state)
+{
+    (void)state;
+    char err[1024];
+    cb_rfile a, b;
+    cb_cmp c;
+    assert_int_equal(cb_rfile_load(DATA "train_avx512.json", &a, err, sizeof err), 0);
+    assert_int_equal(cb_rfile_load(DATA "train_other_workload.json", &b, err, sizeof err), 0);
+    assert_int_equal(cb_compare(&a, &b, 5, 0.05, &c, err, sizeof err), -1);
+    static const char *const workload[] = {"not comparable: ", "task (classify in BASE, binary in NEW)",
+                                           "images per epoch (512 in BASE, 1024 in NEW)", "batch (32 in BASE, 64 in NEW)"};
+    expect_text("the refusal", err, workload, 4);
+    assert_null(strstr(err, "ISA"));
+    assert_null(strstr(err, "CPU"));
+    cb_rfile_free(&b);
+    assert_int_equal(cb_rfile_load(DATA "train_scalar.json", &b, err, sizeof err), 0);
+    assert_int_equal(cb_compare(&b, &a, 5, 0.05, &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not comparable: "));
+    assert_non_null(strstr(err, "ISA (scalar in BASE, avx512 in NEW)"));
+    cb_rfile_free(&b);
+    cb_rfile_free(&a);
+    assert_int_equal(run(cb_cmd_compare, DATA "train_scalar.json", DATA "train_avx512.json", NULL), 1);
+    assert_int_equal(run(cb_cmd_compare, DATA "train_other_workload.json", DATA "train_avx512.json", NULL), 1);
+
+    /* one change each to a file compare accepts against itself */
+    double t[5];
+    series(t, 5, 1.0, 0.01, 11);
+    write_train("cfg_base.json", t, 5);
+    char *base = read_text(tmp_path("cfg_base.json"));
+    assert_non_null(base);
+    static const struct { const char *from, *to, *want; } change[] = {
+        {"Test CPU", "Other CPU", "CPU (Test CPU in BASE, Other CPU in NEW)"},
+        {"\"threads\": 1", "\"threads\": 2", "threads (1 in BASE, 2 in NEW)"},
+        {"\"isa\": \"avx2\",", "\"isa\": \"avx2\", \"variants\": {\"adam\": \"scalar\"},",
+         "kernel variants (none in BASE, adam scalar in NEW)"},
+        {"\"command\": \"train\",", "\"command\": \"train\", \"task\": \"multilabel\",",
+         "task (classify in BASE, multilabel in NEW)"},
+    };
+    assert_int_equal(cb_rfile_load(tmp_path("cfg_base.json"), &a, err, sizeof err), 0);
+    for (size_t i = 0; i < sizeof change / sizeof change[0]; i++) {
+        const char *at = strstr(base, change[i].from);
+        assert_non_null(at);
+        char *text = malloc(strlen(base) + 128);
+        assert_non_null(text);
+        sprintf(text, "%.*s%s%s", (int)(at - base), base, change[i].to, at + strlen(change[i].from));
+        write_text(tmp_path("cfg_new.json"), text);
+        free(text);
+        assert_int_equal(cb_rfile_load(tmp_path("cfg_new.json"), &b, err, sizeof err), 0);
+        assert_int_equal(cb_compare(&a, &b, 5, 0.05, &c, err, sizeof err), -1);
+        if (!strstr(err, "not comparable: ") || !strstr(err, change[i].want))
+            fail_msg("%s -> %s: '%s'", change[i].from, change[i].to, err);
+        cb_rfile_free(&b);
+    }
+    cb_rfile_free(&a);
+    free(base);
+
+    /* a scale figure is per thread count: runs up to 2 and up to 4 threads compare on 1 and 2 */
+    base = read_text(DATA "scale.json");
+    assert_non_null(base);
+    char *at = strstr(base, "\"threads\": 2,");
+    assert_non_null(at);
+    at[11] = '4';
+    write_text(tmp_path("scale4.json"), base);
+    free(base);
+    assert_int_equal(cb_rfile_load(DATA "scale.json", &a, err, sizeof err), 0);
+    assert_int_equal(cb_rfile_load(tmp_path("scale4.json"), &b, err, sizeof err), 0);
+    assert_int_equal(cb_compare(&a, &b, 5, 0.05, &c, err, sizeof err), 0);
+    assert_int_equal(c.n, 2);
+    assert_non_null(strstr(c.warnings, "threads differs: 2 (bind core: PUs 0,1) in BASE, 4 (bind core"));
+    cb_compare_free(&c);
+    cb_rfile_free(&a);
+    cb_rfile_free(&b);
+
+    /* revision and compiler: compared, noted; images/s per epoch, higher is better */
+    assert_int_equal(cb_rfile_load(DATA "train_avx512.json", &a, err, sizeof err), 0);
+    assert_int_equal(cb_rfile_load(DATA "train_later.json", &b, err, sizeof err), 0);
+    assert_int_equal(cb_compare(&a, &b, 5, 0.05, &c, err, sizeof err), 0);
+    assert_string_equal(c.rows[0].name, "train images/s");
+    assert_true(c.rows[0].base[0] == a.res.train.epochs.v[0].images_per_s); /* the epochs' images/s, sorted */
+    assert_true(c.rows[0].new_[0] == 33000 && c.rows[0].new_[2] == 49500);
+    assert_true(c.rows[0].change_pct > 9 && c.rows[0].change_pct < 10); /* 44,792 -> 49,000 images/s */
+    assert_int_equal(c.rows[0].verdict, CB_VERDICT_FASTER);
+    assert_non_null(strstr(c.warnings, "git revision differs: 3e3520f69560-dirty in BASE, 5c0ffee12345 in NEW"));
+    assert_non_null(strstr(c.warnings, "compiler differs: gcc 12.2.0 in BASE, gcc 13.1.0 in NEW"));
+    cb_compare_free(&c);
+    assert_int_equal(cb_compare(&b, &a, 5, 0.05, &c, err, sizeof err), 0);
+    assert_int_equal(c.rows[0].verdict, CB_VERDICT_REGRESSION);
+    cb_compare_free(&c);
+    cb_rfile_free(&a);
+    cb_rfile_free(&b);
+    capture_begin();
+    const int rc = run(cb_cmd_compare, DATA "train_later.json", DATA "train_avx512.json", NULL);
+    char *text = capture_end();
+    assert_int_equal(rc, 1);
+    static const char *const out[] = {"figure (images/s, higher is better)", "49,000", "44,792", "-8.6%",
+                                      "note: git revision differs", "result: REGRESSION"};
+    expect_text("compare's output", text, out, sizeof out / sizeof out[0]);
+    free(text);
+    capture_begin();
+    assert_int_equal(run(cb_cmd_compare, DATA "kernels_gbench.json", DATA "kernels_gbench.json", NULL), 0);
+    text = capture_end();
+    assert_non_null(strstr(text, "figure (real time, lower is better)"));
+    free(text);
+}
+
+/* The report keeps workloads apart (task, images per epoch, batch, then ISA), shows them in the
+ * context, and its per-layer rows add up to the epoch: the rest is waiting and bookkeeping. */
+static void report_groups_workloads_and_shows_the_rest(void **state)
+{
+    (void)state;
+    const char *out = tmp_path("report-workloads");
+    assert_int_equal(run(cb_cmd_report, DATA "train_avx512.json", DATA "train_other_workload.json",
+                         DATA "train_later.json", "--out", out, NULL), 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/report.md", out);
+    char *md = read_text(path);
+    static const char *const want[] = {
+        "| avx512 | classify | 512 | 32 | 2 | 6 | 1 |", "| avx512 | binary | 1,024 | 64 | 1 | 3 | 1 |",
+        "| task | classify | binary | classify |", "| images per epoch | 512 | 1024 | 512 |",
+        "| batch | 32 | 64 | 32 |",
+        "| other: waiting at barriers, bookkeeping | - | - | - | 5.41 ms | 34.9% |"};
+    expect_text("report.md", md, want, sizeof want / sizeof want[0]);
+    free(md);
+    static const char *const files[] = {"train_scalar.json", "train_avx512.json", "train_later.json"};
+    for (size_t i = 0; i < 3; i++) {
+        char err[1024];
+        cb_rfile f;
+        snprintf(path, sizeof path, DATA "%s", files[i]);
+        assert_int_equal(cb_rfile_load(path, &f, err, sizeof err), 0);
+        size_t n;
+        cb_rd_layer *l = cb_rd_layers(&f.res.train, &n);
+        assert_non_null(l);
+        double sum = 0, seconds = 0;
+        for (size_t k = 0; k < n; k++) {
+            sum += l[k].share;
+            seconds += l[k].total;
+        }
+        assert_string_equal(l[n - 1].layer, "other: waiting at barriers, bookkeeping");
+        if (fabs(sum - 1) > 1e-12 || fabs(seconds - f.res.train.epochs.v[2].seconds) > 1e-12)
+            fail_msg("%s: shares add to %.15g, seconds to %.15g", files[i], sum, seconds);
+        free(l);
+        cb_rfile_free(&f);
+    }
+}
+
 /* ---- main ------------------------------------------------------------------------------------- */
 
 static int make_tmpdir(void **state)
@@ -766,11 +1293,13 @@ static int remove_tmpdir(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(json_valid_document),
-        cmocka_unit_test(json_malformed_inputs),
-        cmocka_unit_test(json_nesting_limit),
+        cmocka_unit_test(json_strict_syntax),
+        cmocka_unit_test(schema_checks_when_reading),
         cmocka_unit_test(json_truncations_and_corruptions),
-        cmocka_unit_test(json_file_errors),
+        cmocka_unit_test(writer_refuses_invalid_documents),
+        cmocka_unit_test(round_trip_train),
+        cmocka_unit_test(round_trip_scale),
+        cmocka_unit_test(round_trip_study_and_regression),
         cmocka_unit_test(mann_whitney_matches_scipy),
         cmocka_unit_test(mann_whitney_edges),
         cmocka_unit_test(load_real_files_and_errors),
@@ -785,6 +1314,12 @@ int main(void)
         cmocka_unit_test(report_writes_both_files),
         cmocka_unit_test(report_notes_missing_sections),
         cmocka_unit_test(report_refuses_bad_input_cleanly),
+        cmocka_unit_test(study_and_regression_in_report_not_in_compare),
+        cmocka_unit_test(duplicates_refused_when_loaded),
+        cmocka_unit_test(contention_in_report_and_compare),
+        cmocka_unit_test(contention_fields_and_writer),
+        cmocka_unit_test(compare_refuses_other_configurations),
+        cmocka_unit_test(report_groups_workloads_and_shows_the_rest),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

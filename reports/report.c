@@ -1,0 +1,651 @@
+/* report.c - see report.h. Charts appear in HTML only; everything else in both formats. */
+#include "report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_data.h"
+#include "svg_chart.h"
+
+static size_t count_kind(const cb_rfile *files, size_t n, cb_rkind k)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += files[i].kind == k;
+    return c;
+}
+
+static int isa_color(const char *isa)
+{
+    return strcmp(isa, "scalar") == 0 ? 7 : strcmp(isa, "avx2") == 0 ? 0 : strcmp(isa, "avx512") == 0 ? 1 : 4;
+}
+
+static void file_heading(cb_out *o, const cb_rfile *f, const char *extra)
+{
+    char sub[320];
+    snprintf(sub, sizeof sub, "%s%s%s", f->ctx.isa, extra && *extra ? ", " : "", extra ? extra : "");
+    cb_out_heading(o, cb_rd_file_label(f), sub);
+}
+
+/* A number by fmt, or "-" when it is not finite. */
+static void cell_num(cb_out *o, const char *fmt, double x)
+{
+    if (isfinite(x))
+        cb_out_cellf(o, fmt, x);
+    else
+        cb_out_cell(o, "-");
+}
+
+static void cell_fmt(cb_out *o, const char *(*fmt)(char *, size_t, double), double x)
+{
+    char a[64];
+    cb_out_cell(o, fmt(a, sizeof a, x));
+}
+
+/* An HTML figure: a bar chart (bars) or a line chart, with its caption. */
+static void figure(cb_out *o, const cb_svg_bars *bars, const cb_svg_lines *lines, const char *caption)
+{
+    cb_buf_puts(o->b, "<figure>\n");
+    if (bars)
+        cb_svg_bar_chart(o->b, bars);
+    else
+        cb_svg_line_chart(o->b, lines);
+    cb_buf_puts(o->b, "<figcaption>");
+    cb_html_text(o->b, caption);
+    cb_buf_puts(o->b, "</figcaption>\n</figure>\n");
+}
+
+/* ---- context ---------------------------------------------------------------------------------- */
+
+/* One group's context: the fields every file shares, then what differs, a column per file. */
+static void context_group(cb_out *o, const cb_rfile *files, size_t n, bool gbench)
+{
+    cb_rd_context c;
+    cb_rd_context_build(files, n, gbench, &c);
+    if (c.n_files == 0)
+        return;
+    if (gbench)
+        cb_out_heading(o, "Kernel benchmark runs (Google Benchmark)", NULL);
+    size_t n_common = 0;
+    for (size_t k = 0; k < c.n; k++)
+        n_common += c.common[k] != NULL;
+    if (n_common) {
+        const char *cols[] = {"", c.n_files > 1 ? "all files" : "value"};
+        cb_out_table(o, cols, "kw");
+        for (size_t k = 0; k < c.n; k++)
+            if (c.common[k]) {
+                cb_out_cell(o, c.labels[k]);
+                cb_out_cell(o, c.common[k]);
+            }
+        cb_out_table_end(o);
+    }
+    if (c.n_files == 1 && (!gbench || n_common == c.n))
+        return;
+    if (c.n_files > 1)
+        cb_out_para(o, NULL, "What differs between the files:");
+    const char **cols = calloc(c.n_files + 1, sizeof *cols);
+    char *kinds = calloc(c.n_files + 2, 1);
+    if (!cols || !kinds) {
+        o->b->failed = true;
+    } else {
+        cols[0] = "";
+        kinds[0] = 'k';
+        for (size_t f = 0, i = 1; f < n; f++)
+            if (cb_rd_in_group(&files[f], &c)) {
+                cols[i] = cb_rd_file_label(&files[f]);
+                kinds[i++] = 'w';
+            }
+        cb_out_table(o, cols, kinds);
+        for (size_t k = 0; k <= c.n; k++) {
+            if ((k == 0 && gbench) || (k > 0 && c.common[k - 1]))
+                continue;
+            cb_out_cell(o, k ? c.labels[k - 1] : "result");
+            for (size_t f = 0; f < n; f++)
+                if (cb_rd_in_group(&files[f], &c))
+                    cb_out_cell(o, k ? cb_rcontext_field(&files[f].ctx, c.labels[k - 1]) : files[f].command);
+        }
+        cb_out_table_end(o);
+    }
+    free(cols);
+    free(kinds);
+}
+
+/* ---- ISA comparison --------------------------------------------------------------------------- */
+
+static void isa_chart(cb_out *o, const cb_rd_isa *g, size_t ng)
+{
+    cb_svg_bar *bars = calloc(ng, sizeof *bars);
+    if (bars) {
+        for (size_t k = 0; k < ng; k++) {
+            char a[32];
+            bars[k] = (cb_svg_bar){g[k].label, {g[k].images_per_s, NAN, NAN, NAN}, "", isa_color(g[k].isa)};
+            snprintf(bars[k].note, sizeof bars[k].note, "%s img/s  x%.2f",
+                     cb_fmt_count(a, sizeof a, g[k].images_per_s), g[k].vs_slowest);
+        }
+        const cb_svg_bars chart = {"Training throughput by ISA", "images per second (median epoch)", 1,
+                                   {NULL}, bars, ng, NAN, NULL};
+        figure(o, &chart, NULL, "Training throughput per ISA (median over epochs); xN: speed-up over the slowest ISA "
+                                "of the same workload.");
+    }
+    free(bars);
+}
+
+static void section_isa(cb_out *o, const cb_rfile *files, size_t n)
+{
+    char note[256];
+    size_t ng;
+    cb_rd_isa *g = cb_rd_isa_compare(files, n, &ng, note, sizeof note);
+    if (!g || ng == 0) {
+        cb_out_para(o, "note", CB_RD_NOTE_NO_TRAIN);
+        free(g);
+        return;
+    }
+    if (note[0])
+        cb_out_para(o, "warn", note);
+    if (o->html)
+        isa_chart(o, g, ng);
+    cb_out_para(o, "explain", "Train results grouped by workload (task, images per epoch, batch) and the ISA "
+                              "that ran; medians over every epoch of the group. \"vs slowest\" and \"vs scalar\" "
+                              "are this group's images/s over that group's of the same workload.");
+
+    static const char *const cols[] = {"ISA", "task", "images/epoch", "batch", "files", "epochs", "threads",
+                                       "median s/epoch", "images/s", "images/s/core", "GFLOP/s",
+                                       "% of peak", "vs slowest", "vs scalar"};
+    cb_out_table(o, cols, "ktnnnnnnnnnnnn");
+    for (size_t k = 0; k < ng; k++) {
+        const cb_rd_isa *r = &g[k];
+        cb_out_cell(o, r->isa);
+        cb_out_cell(o, r->task);
+        cell_fmt(o, cb_fmt_count, r->images >= 0 ? (double)r->images : NAN);
+        cell_num(o, "%.0f", r->batch > 0 ? (double)r->batch : NAN);
+        cb_out_cellf(o, "%zu", r->files);
+        cb_out_cellf(o, "%zu", r->epochs);
+        if (r->threads)
+            cb_out_cellf(o, "%d", r->threads);
+        else
+            cb_out_cell(o, "mixed");
+        cell_fmt(o, cb_fmt_seconds, r->median_seconds);
+        cell_fmt(o, cb_fmt_count, r->images_per_s);
+        cell_fmt(o, cb_fmt_count, r->images_per_s_per_core);
+        cell_num(o, "%.2f", r->gflops);
+        cell_num(o, "%.1f%%", r->percent_of_peak);
+        cell_num(o, "x%.2f", r->vs_slowest);
+        cell_num(o, "x%.2f", r->vs_scalar);
+    }
+    cb_out_table_end(o);
+    free(g);
+}
+
+/* ---- per-layer breakdown ---------------------------------------------------------------------- */
+
+static void layer_chart(cb_out *o, const cb_rd_layer *l, size_t nl)
+{
+    cb_svg_bar *bars = calloc(nl, sizeof *bars);
+    if (bars) {
+        /* the axis in s, ms or us, whichever keeps its numbers readable */
+        double max = 0;
+        for (size_t k = 0; k < nl; k++)
+            max = fmax(max, l[k].total);
+        const double scale = max >= 1 ? 1 : max >= 1e-3 ? 1e3 : 1e6;
+        for (size_t k = 0; k < nl; k++) {
+            char a[32], b[32];
+            bars[k] = (cb_svg_bar){l[k].layer,
+                                   {l[k].forward * scale, l[k].backward * scale, l[k].step * scale,
+                                    l[k].rest * scale}, "", -1};
+            snprintf(bars[k].note, sizeof bars[k].note, "%s  %s", cb_fmt_percent(a, sizeof a, l[k].share, 1),
+                     cb_fmt_seconds(b, sizeof b, l[k].total));
+        }
+        const cb_svg_bars chart = {"Time per layer",
+                                   scale == 1 ? "seconds" : scale == 1e3 ? "milliseconds" : "microseconds",
+                                   4, {"forward", "backward", "step", "other"}, bars, nl, NAN, NULL};
+        figure(o, &chart, NULL, "Time per layer and pass (seconds per thread), with each row's share of the epoch.");
+    }
+    free(bars);
+}
+
+static void section_layers(cb_out *o, const cb_rfile *files, size_t n)
+{
+    size_t shown = 0;
+    for (size_t f = 0; f < n; f++) {
+        size_t nl = 0;
+        cb_rd_layer *l = files[f].kind == CB_RF_TRAIN ? cb_rd_layers(&files[f].res.train, &nl) : NULL;
+        if (nl) {
+            shown++;
+            file_heading(o, &files[f], NULL);
+            if (o->html)
+                layer_chart(o, l, nl);
+            cb_out_para(o, "explain", "The last epoch, in seconds per thread: forward and backward of each layer, "
+                                      "the step's own phases (input gather, loss, gradient sum, Adam), and the rest "
+                                      "of the epoch, spent waiting at barriers and on bookkeeping. Shares are of the "
+                                      "epoch and add to 100%.");
+            static const char *const cols[] = {"layer", "forward", "backward", "step", "total", "share"};
+            cb_out_table(o, cols, "knnnnn");
+            for (size_t k = 0; k < nl; k++) {
+                char a[32];
+                cb_out_cell(o, l[k].layer);
+                cb_out_cell(o, l[k].forward > 0 ? cb_fmt_seconds(a, sizeof a, l[k].forward) : "-");
+                cb_out_cell(o, l[k].backward > 0 ? cb_fmt_seconds(a, sizeof a, l[k].backward) : "-");
+                cb_out_cell(o, l[k].step > 0 ? cb_fmt_seconds(a, sizeof a, l[k].step) : "-");
+                cell_fmt(o, cb_fmt_seconds, l[k].total);
+                cell_num(o, "%.1f%%", 100 * l[k].share);
+            }
+            cb_out_table_end(o);
+        }
+        free(l);
+    }
+    if (!shown)
+        cb_out_para(o, "note", count_kind(files, n, CB_RF_TRAIN) ? CB_RD_NOTE_NO_LAYERS : CB_RD_NOTE_NO_TRAIN);
+}
+
+/* ---- thread scaling --------------------------------------------------------------------------- */
+
+static void scale_chart(cb_out *o, const cbr_scale *s)
+{
+    const size_t n = s->scaling.n;
+    double *x = calloc(n, sizeof *x), *y = calloc(n, sizeof *y), *ideal = calloc(n, sizeof *ideal);
+    if (x && y && ideal) {
+        size_t base = 0; /* ideal: linear from the smallest thread count */
+        for (size_t i = 1; i < n; i++)
+            if (s->scaling.v[i].threads < s->scaling.v[base].threads)
+                base = i;
+        for (size_t i = 0; i < n; i++) {
+            x[i] = (double)s->scaling.v[i].threads;
+            y[i] = s->scaling.v[i].images_per_s;
+            ideal[i] = s->scaling.v[base].images_per_s * x[i] / (double)s->scaling.v[base].threads;
+        }
+        const cb_svg_series series[2] = {{"measured images/s", x, y, n, false},
+                                         {"ideal (linear)", x, ideal, n, true}};
+        const cb_svg_lines chart = {"Images per second against threads", "threads", "images/s", series, 2, true};
+        figure(o, NULL, &chart, "Training throughput against threads; the dashed line is perfect linear scaling.");
+    }
+    free(x);
+    free(y);
+    free(ideal);
+}
+
+static void section_scaling(cb_out *o, const cb_rfile *files, size_t n)
+{
+    if (!count_kind(files, n, CB_RF_SCALE))
+        cb_out_para(o, "note", CB_RD_NOTE_NO_SCALE);
+    for (size_t f = 0; f < n; f++) {
+        if (files[f].kind != CB_RF_SCALE)
+            continue;
+        const cbr_scale *s = &files[f].res.scale;
+        char extra[96] = "";
+        if (s->config.repetitions > 0)
+            snprintf(extra, sizeof extra, "median of %lld repetition%s", s->config.repetitions,
+                     s->config.repetitions == 1 ? "" : "s");
+        file_heading(o, &files[f], extra);
+        if (o->html)
+            scale_chart(o, s);
+        static const char *const cols[] = {"threads", "PUs", "s/epoch", "images/s", "images/s/core",
+                                           "speed-up", "efficiency", "sync share",
+                                           "weights = 1 thread", "test acc"};
+        cb_out_table(o, cols, "nnnnnnnnnn");
+        for (size_t i = 0; i < s->scaling.n; i++) {
+            const cbr_scale_point *r = &s->scaling.v[i];
+            cb_out_cellf(o, "%lld", r->threads);
+            cb_out_cell(o, r->thread_pus);
+            cell_fmt(o, cb_fmt_seconds, r->seconds);
+            cell_fmt(o, cb_fmt_count, r->images_per_s);
+            cell_fmt(o, cb_fmt_count, r->images_per_s_per_core);
+            cell_num(o, "x%.2f", r->speedup);
+            cell_num(o, "%.0f%%", 100 * r->efficiency);
+            cell_num(o, "%.1f%%", 100 * r->sync_share);
+            if (r->weights_identical_to_1_thread == 0)
+                cb_out_bad(o, "no", 1);
+            else
+                cb_out_cell(o, r->weights_identical_to_1_thread == 1 ? "yes" : "-");
+            cell_num(o, "%.1f%%", 100 * r->test_accuracy);
+        }
+        cb_out_table_end(o);
+    }
+}
+
+/* ---- kernels ---------------------------------------------------------------------------------- */
+
+static void kernel_chart(cb_out *o, const cb_rd_kernel *k, size_t nk, const char *isa)
+{
+    cb_svg_bar *bars = calloc(nk, sizeof *bars);
+    size_t nb = 0;
+    double peak = NAN;
+    for (size_t i = 0; bars && i < nk; i++) {
+        if (k[i].is_peak || k[i].error || strcmp(k[i].isa, isa) != 0 || !(k[i].gflops > 0))
+            continue;
+        if (!isfinite(peak))
+            peak = k[i].peak_gflops;
+        bars[nb] = (cb_svg_bar){k[i].name, {k[i].gflops, NAN, NAN, NAN}, "", isa_color(isa)};
+        if (isfinite(k[i].percent_of_peak))
+            snprintf(bars[nb].note, sizeof bars[nb].note, "%.2f GFLOP/s (%.1f%%)", k[i].gflops, k[i].percent_of_peak);
+        else
+            snprintf(bars[nb].note, sizeof bars[nb].note, "%.2f GFLOP/s", k[i].gflops);
+        nb++;
+    }
+    if (nb) {
+        char title[96], ref[96];
+        snprintf(title, sizeof title, "Kernel GFLOP/s (%s)", isa[0] ? isa : "unknown ISA");
+        snprintf(ref, sizeof ref, "measured peak %.1f GFLOP/s", peak);
+        const cb_svg_bars chart = {title, "GFLOP/s", 1, {NULL}, bars, nb, peak, ref};
+        cb_out_heading(o, isa[0] ? isa : "ISA not named", NULL);
+        figure(o, &chart, NULL,
+               isfinite(peak) ? "Achieved GFLOP/s per kernel (median over repetitions); the dashed line is the "
+                                "measured FMA peak of this ISA."
+                              : "Achieved GFLOP/s per kernel (median over repetitions); no measured peak for "
+                                "this ISA in the inputs.");
+    }
+    free(bars);
+}
+
+/* One chart per ISA (in the order the ISAs first appear), the peaks measured against, the table. */
+static void kernel_file(cb_out *o, const cb_rd_kernel *k, size_t nk)
+{
+    char seen[8][16], peaks[1024] = "";
+    size_t nseen = 0, len = 0;
+    bool any_gflops = false;
+    for (size_t i = 0; i < nk; i++) {
+        any_gflops |= !k[i].is_peak && k[i].gflops > 0;
+        bool dup = false;
+        for (size_t s = 0; s < nseen && !dup; s++)
+            dup = strcmp(seen[s], k[i].isa) == 0;
+        if (!dup && nseen < 8 && o->html)
+            kernel_chart(o, k, nk, k[i].isa);
+        if (!dup && nseen < 8)
+            snprintf(seen[nseen++], 16, "%s", k[i].isa);
+        bool first = isfinite(k[i].peak_gflops); /* the peak of each ISA, once */
+        for (size_t j = 0; j < i && first; j++)
+            first = strcmp(k[j].isa, k[i].isa) != 0 || !isfinite(k[j].peak_gflops);
+        if (first && len < sizeof peaks)
+            len += (size_t)snprintf(peaks + len, sizeof peaks - len, "%s%s %.1f GFLOP/s (%s)",
+                                    len ? "; " : "Measured peaks: ", k[i].isa[0] ? k[i].isa : "(no ISA)",
+                                    k[i].peak_gflops, k[i].peak_source ? k[i].peak_source : "?");
+    }
+    if (!any_gflops)
+        cb_out_para(o, "note", "The benchmarks carry no GFLOP/s counter: times only.");
+    if (len && len + 1 < sizeof peaks)
+        cb_out_para(o, NULL, strcat(peaks, "."));
+    static const char *const cols[] = {"benchmark", "ISA", "reps", "time (median)", "GFLOP/s",
+                                       "peak GFLOP/s", "% of peak", "peak from"};
+    cb_out_table(o, cols, "ktnnnnnt");
+    for (size_t i = 0; i < nk; i++) {
+        const cb_rd_kernel *x = &k[i];
+        cb_out_cell(o, x->name);
+        cb_out_cell(o, x->isa);
+        if (x->error) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "error: %s", x->error_message ? x->error_message : "(no message)");
+            cb_out_bad(o, msg, 6);
+            continue;
+        }
+        if (x->repetitions)
+            cb_out_cellf(o, "%zu", x->repetitions);
+        else
+            cb_out_cell(o, "aggregate");
+        cell_fmt(o, cb_fmt_seconds, x->real_time);
+        cell_num(o, "%.2f", x->gflops);
+        cell_num(o, "%.1f", x->peak_gflops);
+        cell_num(o, "%.1f%%", x->percent_of_peak);
+        cb_out_cell(o, x->peak_source);
+    }
+    cb_out_table_end(o);
+}
+
+static void section_kernels(cb_out *o, const cb_rfile *files, size_t n)
+{
+    if (!count_kind(files, n, CB_RF_GBENCH))
+        cb_out_para(o, "note", CB_RD_NOTE_NO_KERNELS);
+    for (size_t f = 0; f < n; f++) {
+        size_t nk;
+        cb_rd_kernel *k = files[f].kind == CB_RF_GBENCH ? cb_rd_kernels(&files[f], files, n, &nk) : NULL;
+        if (k) {
+            cb_out_heading(o, cb_rd_file_label(&files[f]), NULL);
+            kernel_file(o, k, nk);
+        }
+        free(k);
+    }
+}
+
+/* ---- learning --------------------------------------------------------------------------------- */
+
+/* One line per train file: the train loss (mean over each epoch) or the test accuracy (%). */
+static void learning_chart(cb_out *o, const cb_rfile *files, size_t n, bool accuracy)
+{
+    const size_t nt = count_kind(files, n, CB_RF_TRAIN);
+    cb_svg_series *series = calloc(nt, sizeof *series);
+    double **bufs = calloc(2 * nt, sizeof *bufs);
+    char(*names)[160] = calloc(nt, sizeof *names);
+    size_t ns = 0, nb = 0;
+    for (size_t f = 0; series && bufs && names && f < n; f++) {
+        if (files[f].kind != CB_RF_TRAIN)
+            continue;
+        const cbr_train *t = &files[f].res.train;
+        double *x = calloc(t->epochs.n, sizeof *x), *y = calloc(t->epochs.n, sizeof *y);
+        bufs[nb++] = x;
+        bufs[nb++] = y;
+        if (!x || !y)
+            continue;
+        for (size_t e = 0; e < t->epochs.n; e++) {
+            x[e] = (double)t->epochs.v[e].epoch;
+            y[e] = accuracy ? 100 * t->epochs.v[e].test_accuracy : t->epochs.v[e].train_loss;
+        }
+        snprintf(names[ns], sizeof names[ns], "%s (%s)", files[f].ctx.isa, cb_rd_file_label(&files[f]));
+        series[ns] = (cb_svg_series){names[ns], x, y, t->epochs.n, false};
+        ns++;
+    }
+    if (ns) {
+        const cb_svg_lines chart = {accuracy ? "Test accuracy by epoch" : "Train loss by epoch", "epoch",
+                                    accuracy ? "test accuracy %" : "train loss", series, ns, true};
+        figure(o, NULL, &chart,
+               accuracy ? "Accuracy on the test images after each epoch. Lines that coincide (the same seed "
+                          "learns alike on every ISA) hide one another."
+                        : "Training loss, the mean over each epoch's batches. Lines that coincide (the same "
+                          "seed learns alike on every ISA) hide one another.");
+    }
+    for (size_t i = 0; i < nb; i++)
+        free(bufs[i]);
+    free(bufs);
+    free(series);
+    free(names);
+}
+
+static void section_learning(cb_out *o, const cb_rfile *files, size_t n)
+{
+    if (!count_kind(files, n, CB_RF_TRAIN)) {
+        cb_out_para(o, "note", CB_RD_NOTE_NO_TRAIN);
+        return;
+    }
+    if (o->html) {
+        learning_chart(o, files, n, false);
+        learning_chart(o, files, n, true);
+    }
+    for (size_t f = 0; f < n; f++) {
+        if (files[f].kind != CB_RF_TRAIN)
+            continue;
+        const cbr_train *t = &files[f].res.train;
+        char extra[160] = "";
+        if (t->config.batch > 0)
+            snprintf(extra, sizeof extra, "batch %lld, seed %lld", t->config.batch, t->config.seed);
+        file_heading(o, &files[f], extra);
+        static const char *const cols[] = {"epoch", "images", "seconds", "images/s", "GFLOP/s",
+                                           "train loss", "train acc", "test loss", "test acc"};
+        cb_out_table(o, cols, "nnnnnnnnn");
+        for (size_t i = 0; i < t->epochs.n; i++) {
+            const cbr_epoch *e = &t->epochs.v[i];
+            cb_out_cellf(o, "%lld", e->epoch);
+            cell_fmt(o, cb_fmt_count, (double)e->images);
+            cell_fmt(o, cb_fmt_seconds, e->seconds);
+            cell_fmt(o, cb_fmt_count, e->images_per_s);
+            cell_num(o, "%.2f", e->gflops);
+            cell_num(o, "%.4f", e->train_loss);
+            cell_num(o, "%.1f%%", 100 * e->train_accuracy);
+            cell_num(o, "%.4f", e->test_loss);
+            cell_num(o, "%.1f%%", 100 * e->test_accuracy);
+        }
+        cb_out_table_end(o);
+    }
+}
+
+/* ---- study and regression --------------------------------------------------------------------- */
+
+static double last(const cb_nums *a) { return a->n ? a->v[a->n - 1] : NAN; }
+
+static void study_file(cb_out *o, const cb_rfile *f)
+{
+    const cbr_study *s = &f->res.study;
+    char extra[160], names[8][48];
+    snprintf(extra, sizeof extra, "task %s, a point every %lld steps", f->res.header.task ? f->res.header.task : "?",
+             s->config.every);
+    file_heading(o, f, extra);
+    cb_svg_series series[4];
+    const size_t nr = s->runs.n < 4 ? s->runs.n : 4, np = s->probe_logits.n < 8 ? s->probe_logits.n : 8;
+    for (size_t r = 0; r < nr; r++) {
+        const cbr_study_run *x = &s->runs.v[r];
+        series[r] = (cb_svg_series){x->loss, x->step.v, x->train_loss.v,
+                                    x->step.n < x->train_loss.n ? x->step.n : x->train_loss.n, false};
+    }
+    if (o->html)
+        figure(o, NULL, &(cb_svg_lines){"Training loss by step", "step", "train loss", series, nr, true},
+               "Training loss of each run, from the same seed and data order.");
+    const char *cols[14] = {"loss", "matched", "test acc", "last train loss", "last train acc", "last mean |gradient|"};
+    char kinds[15] = "ktnnnn";
+    for (size_t i = 0; i < np; i++) {
+        snprintf(names[i], sizeof names[i], "gradient at z = %g", s->probe_logits.v[i]);
+        cols[6 + i] = names[i];
+        kinds[6 + i] = 'n';
+    }
+    kinds[6 + np] = '\0';
+    cb_out_table(o, cols, kinds);
+    for (size_t r = 0; r < s->runs.n; r++) {
+        const cbr_study_run *x = &s->runs.v[r];
+        cb_out_cell(o, x->loss);
+        cb_out_cell(o, x->matched ? "yes" : "no");
+        cell_num(o, "%.1f%%", 100 * x->test_accuracy);
+        cell_num(o, "%.4f", last(&x->train_loss));
+        cell_num(o, "%.1f%%", 100 * last(&x->train_accuracy));
+        cell_num(o, "%.4f", last(&x->gradient));
+        for (size_t i = 0; i < np; i++)
+            cell_num(o, "%.6f", i < x->probe_gradient.n ? x->probe_gradient.v[i] : NAN);
+    }
+    cb_out_table_end(o);
+}
+
+static void regression_file(cb_out *o, const cb_rfile *f)
+{
+    const cbr_regression *g = &f->res.regression;
+    char extra[96];
+    int w = snprintf(extra, sizeof extra, "final loss");
+    if (isfinite(g->final_loss.mse))
+        w += snprintf(extra + w, sizeof extra - (size_t)w, " MSE %.4f", g->final_loss.mse);
+    if (isfinite(g->final_loss.mae))
+        snprintf(extra + w, sizeof extra - (size_t)w, " MAE %.4f", g->final_loss.mae);
+    file_heading(o, f, extra);
+    cb_out_para(o, "explain", "Sepal width against sepal length, per length bin: the MSE fit follows the bin "
+                              "means, the MAE fit the medians.");
+    static const char *const cols[] = {"length (cm)", "rows", "mean", "median", "MSE fit", "MAE fit"};
+    cb_out_table(o, cols, "tnnnnn");
+    for (size_t i = 0; i < g->bins.n; i++) {
+        const cbr_regression_bin *b = &g->bins.v[i];
+        cb_out_cellf(o, "%.1f-%.1f", b->length_from, b->length_to);
+        cb_out_cellf(o, "%lld", b->rows);
+        cell_num(o, "%.3f", b->mean);
+        cell_num(o, "%.3f", b->median);
+        cell_num(o, "%.3f", b->mse_fit);
+        cell_num(o, "%.3f", b->mae_fit);
+    }
+    cb_out_table_end(o);
+}
+
+static void section_context(cb_out *o, const cb_rfile *files, size_t n)
+{
+    context_group(o, files, n, false);
+    context_group(o, files, n, true);
+}
+
+/* ---- contention: a warning at the top for every epoch or point the harness flagged ----------- */
+
+static void contention_alerts(cb_out *o, const cb_rfile *files, size_t n)
+{
+    for (size_t f = 0; f < n; f++) {
+        const bool train = files[f].kind == CB_RF_TRAIN;
+        const size_t m = train ? files[f].res.train.epochs.n : files[f].kind == CB_RF_SCALE ? files[f].res.scale.scaling.n : 0;
+        for (size_t i = 0; i < m; i++) {
+            const cbr_contention *c = train ? &files[f].res.train.epochs.v[i].contention
+                                            : &files[f].res.scale.scaling.v[i].contention;
+            if (c->flagged != 1)
+                continue;
+            char t[1024];
+            size_t w = (size_t)snprintf(t, sizeof t, "Unreliable timing: %s, %s %lld, was measured while something "
+                                        "else used the machine (contention)", cb_rd_file_label(&files[f]),
+                                        train ? "epoch" : "threads",
+                                        train ? files[f].res.train.epochs.v[i].epoch : files[f].res.scale.scaling.v[i].threads);
+#define ADD(...) (w += w < sizeof t ? (size_t)snprintf(t + w, sizeof t - w, __VA_ARGS__) : 0)
+            if (isfinite(c->cpu_per_wall))
+                ADD("; CPU/wall per thread %.2f", c->cpu_per_wall);
+            if (isfinite(c->steal_share))
+                ADD("; %.1f%% stolen by the hypervisor", 100 * c->steal_share);
+            if (isfinite(c->peak_before_gflops) && isfinite(c->peak_after_gflops))
+                ADD("; FMA peak %.1f GFLOP/s before, %.1f after", c->peak_before_gflops, c->peak_after_gflops);
+            for (size_t r = 0; r < c->reasons.n; r++)
+                ADD("%s%s", r ? "; " : ": ", c->reasons.v[r]);
+            ADD(". Its figures, and the medians and ratios that include them, are not to be trusted.");
+#undef ADD
+            cb_out_para(o, "alert", t);
+        }
+    }
+}
+
+/* ---- the report ------------------------------------------------------------------------------- */
+
+static const struct {
+    const char *id, *link, *title;
+    void (*all)(cb_out *, const cb_rfile *, size_t); /* from every file, or */
+    void (*each)(cb_out *, const cb_rfile *);        /* per file of kind `only` */
+    int only; /* the kind the section needs in the inputs to appear; -1: always */
+} sections[] = {
+    {"context", "Context", "Context", section_context, NULL, -1},
+    {"isa", "ISA comparison", "ISA comparison", section_isa, NULL, -1},
+    {"layers", "Layers", "Per-layer breakdown", section_layers, NULL, -1},
+    {"scaling", "Thread scaling", "Thread scaling", section_scaling, NULL, -1},
+    {"kernels", "Kernels", "Kernels: GFLOP/s against the measured peak", section_kernels, NULL, -1},
+    {"learning", "Learning", "Learning", section_learning, NULL, -1},
+    {"study", "Study", "Study: the matched against the mismatched loss", NULL, study_file, CB_RF_STUDY},
+    {"regression", "Regression", "Regression: fits per length bin", NULL, regression_file, CB_RF_REGRESSION},
+};
+enum { N_SECTIONS = sizeof sections / sizeof sections[0] };
+
+void cb_report(cb_out *o, const cb_rfile *files, size_t n)
+{
+    const char **names = calloc(2 * n + 1, sizeof *names), *links[2 * N_SECTIONS];
+    bool shown[N_SECTIONS];
+    size_t nl = 0;
+    for (size_t s = 0; s < N_SECTIONS; s++) {
+        shown[s] = sections[s].only < 0 || count_kind(files, n, (cb_rkind)sections[s].only);
+        if (shown[s]) {
+            links[2 * nl] = sections[s].id;
+            links[2 * nl++ + 1] = sections[s].link;
+        }
+    }
+    if (!names) {
+        o->b->failed = true;
+        return;
+    }
+    for (size_t f = 0; f < n; f++) {
+        names[f] = files[f].path;
+        names[n + f] = files[f].command;
+    }
+    cb_out_begin(o, names, names + n, n, links, nl);
+    contention_alerts(o, files, n);
+    for (size_t s = 0; s < N_SECTIONS; s++)
+        if (shown[s]) {
+            cb_out_section(o, sections[s].id, sections[s].title);
+            for (size_t f = 0; sections[s].each && f < n; f++)
+                if (files[f].kind == (cb_rkind)sections[s].only)
+                    sections[s].each(o, &files[f]);
+            if (sections[s].all)
+                sections[s].all(o, files, n);
+            cb_out_section_end(o);
+        }
+    cb_out_end(o);
+    free(names);
+}
