@@ -1,6 +1,6 @@
 /* cifar10.c — CIFAR-10 loading (official binary format), validation, and the synthetic default.
    See cifar10.h for the contract. */
-#define _POSIX_C_SOURCE 200809L /* fileno, fstat, stat */
+#define _POSIX_C_SOURCE 200809L /* stat */
 
 #include "cifar10.h"
 
@@ -8,11 +8,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cb_atomic_file.h"
+#include "cb_paths.h"
 #include "rng.h"
 
 enum { N_TRAIN_FILES = 5, N_FILES = 6, PLANE = CB_CIFAR_H * CB_CIFAR_W };
@@ -78,7 +81,9 @@ static void read_class_names(const char *dir, cb_cifar10 *d)
     char path[4200];
     if (join_path(path, sizeof path, dir, "batches.meta.txt") != 0)
         return;
-    FILE *f = fopen(path, "rb");
+    /* Not fopen: a FIFO there would block the open; only a regular file is read. */
+    char why[4400];
+    FILE *f = cb_open_input_file(path, NULL, why, sizeof why);
     if (!f)
         return;
     char text[8192];
@@ -141,6 +146,13 @@ int cb_cifar10_load_dir(const char *dir, int records_per_file, cb_cifar10 *out, 
         return -1;
     }
 
+    struct stat dst;
+    if (stat(dir, &dst) == 0 && !S_ISDIR(dst.st_mode)) {
+        set_msg(err, errlen, "%s: not a directory (a CIFAR-10 set is a directory of batch files)",
+                dir);
+        return -1;
+    }
+
     FILE *files[N_FILES] = {0};
     long long records[N_FILES] = {0};
     char path[N_FILES][4200];
@@ -156,22 +168,16 @@ int cb_cifar10_load_dir(const char *dir, int records_per_file, cb_cifar10 *out, 
             set_msg(err, errlen, "%s/%s: path too long", dir, file_names[f]);
             goto done;
         }
-        files[f] = fopen(path[f], "rb");
+        /* Opened without blocking and checked with fstat before a byte is read: a FIFO, a
+           device (a link to /dev/zero) or a directory is refused at once. */
+        long long file_size = 0;
+        char why[4400];
+        files[f] = cb_open_input_file(path[f], &file_size, why, sizeof why);
         if (!files[f]) {
-            set_msg(err, errlen, "%s: cannot open (missing or unreadable file): %s", path[f],
-                    strerror(errno));
+            set_msg(err, errlen, "%s", why);
             goto done;
         }
-        struct stat st;
-        if (fstat(fileno(files[f]), &st) != 0) {
-            set_msg(err, errlen, "%s: cannot stat: %s", path[f], strerror(errno));
-            goto done;
-        }
-        if (!S_ISREG(st.st_mode)) {
-            set_msg(err, errlen, "%s: not a regular file", path[f]);
-            goto done;
-        }
-        const unsigned long long size = (unsigned long long)st.st_size;
+        const unsigned long long size = (unsigned long long)file_size;
         const unsigned long long whole = size / rec_bytes, rest = size % rec_bytes;
         if (records_per_file > 0) {
             const unsigned long long expect = (unsigned long long)records_per_file * rec_bytes;
@@ -436,10 +442,10 @@ void cb_cifar10_synthetic(int train_count, int test_count, uint64_t seed, cb_cif
 
 /* ---- choosing the source ------------------------------------------------------------------ */
 
-static int path_exists(const char *p)
+static bool is_directory(const char *p)
 {
     struct stat st;
-    return p && p[0] && stat(p, &st) == 0;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 int cb_cifar10_open(const char *cli_dir, cb_cifar10 *out, char *note, size_t notelen, char *err, size_t errlen)
@@ -462,26 +468,22 @@ int cb_cifar10_open(const char *cli_dir, cb_cifar10 *out, char *note, size_t not
             why = "CIFARBENCH_DATA";
         }
     }
+    char shipped[4096];
     if (!dir) {
-        const char *candidates[2] = {"../shared/cifar10/cifar-10-batches-bin", NULL};
-#ifdef CB_DEFAULT_DATA_DIR
-        candidates[1] = CB_DEFAULT_DATA_DIR;
-#endif
-        for (int k = 0; k < 2 && !dir; k++)
-            if (path_exists(candidates[k])) {
-                dir = candidates[k];
-                why = "default location";
-            }
-        if (!dir) {
+        const bool located = cb_data_path("cifar-10-batches-bin", shipped, sizeof shipped) == 0;
+        if (located && is_directory(shipped)) {
+            dir = shipped;
+            why = "default location";
+        } else {
             cb_cifar10_synthetic(CB_SYNTHETIC_TRAIN, CB_SYNTHETIC_TEST, CB_SYNTHETIC_SEED, out);
             if (out->train.count != CB_SYNTHETIC_TRAIN || out->test.count != CB_SYNTHETIC_TEST) {
                 set_msg(err, errlen, "out of memory generating the synthetic data set");
                 return -1;
             }
             set_msg(note, notelen,
-                    "no CIFAR-10 found (no --data, CIFARBENCH_DATA unset, searched %s%s%s): using a "
-                    "synthetic CIFAR-shaped set of %d+%d images, seed %u",
-                    candidates[0], candidates[1] ? " and " : "", candidates[1] ? candidates[1] : "",
+                    "no CIFAR-10 found (no --data, CIFARBENCH_DATA unset, no directory %s): using "
+                    "a synthetic CIFAR-shaped set of %d+%d images, seed %u",
+                    located ? shipped : "<dir of cifarbench>/../share/cifarbench/cifar-10-batches-bin",
                     CB_SYNTHETIC_TRAIN, CB_SYNTHETIC_TEST, (unsigned)CB_SYNTHETIC_SEED);
             return 0;
         }

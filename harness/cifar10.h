@@ -50,14 +50,17 @@ typedef struct cb_cifar10 {
  * tests pass small numbers); 0 accepts any whole number >= 1 per file. Negative is an error.
  *
  * Every file is checked before anything is allocated for the images (it must be a regular, readable
- * file of the right size), then read whole with fread and validated record by record.
- * Class names come from batches.meta.txt when it holds at least 10 non-empty lines (the first 10
- * are taken, trimmed, cut to 31 characters); otherwise, or when it is absent, the standard names.
+ * file of the right size), then read whole with fread and validated record by record. Files are
+ * opened with cb_open_input_file (cb_atomic_file.h): a FIFO, a device (a link to /dev/zero) or a
+ * directory in a file's place is refused before anything is read, and never blocks.
+ * Class names come from batches.meta.txt when it is a regular file of at most 8 KiB holding at
+ * least 10 non-empty lines (the first 10 are taken, trimmed, cut to 31 characters); otherwise, or
+ * when it is absent (or a FIFO, a device...), the standard names.
  *
  * Returns 0 on success (out->kind = CB_DATA_FILES, out->source = dir). On error returns -1, leaves
  * *out zeroed, frees everything it allocated, and writes into err (when err != NULL and errlen > 0;
  * always NUL-terminated, truncated to fit) one line naming the file and the problem:
- *   - missing or unreadable file, or not a regular file;
+ *   - missing or unreadable file, or not a regular file (naming what it is: a FIFO, a device...);
  *   - wrong size, with the expected and the actual byte counts;
  *   - truncated record: a size that is not a multiple of 3073 bytes;
  *   - label outside 0-9, with the record number (0-based, within that file) and the value;
@@ -93,17 +96,17 @@ void cb_cifar10_synthetic(int train_count, int test_count, uint64_t seed, cb_cif
 /* Chooses where the data comes from and loads it, in this order:
  *   1. cli_dir (from --data) when non-NULL;
  *   2. else the environment variable CIFARBENCH_DATA when set and non-empty;
- *   3. else the first existing directory of "../shared/cifar10/cifar-10-batches-bin" (relative to
- *      the working directory) and CB_DEFAULT_DATA_DIR (a compile-time define the build sets to
- *      <source>/../shared/cifar10/cifar-10-batches-bin);
+ *   3. else cb_data_path("cifar-10-batches-bin") (cb_paths.h: <dir of the executable>/../share/
+ *      cifarbench/cifar-10-batches-bin; in the build tree a link to ../shared/cifar10/...) when it
+ *      is a directory;
  *   4. else the synthetic set: CB_SYNTHETIC_TRAIN + CB_SYNTHETIC_TEST images, seed CB_SYNTHETIC_SEED.
  * Directories are loaded with cb_cifar10_load_dir(dir, 10000, ...): the official file sizes.
  * A directory named explicitly (1 or 2) that fails to load is an error, never a silent fallback;
  * so is a default directory (3) that exists but fails to load.
  *
  * Returns 0 and writes a one-line description of the choice into note (e.g. "CIFAR-10 from DIR
- * (default location)", or "no CIFAR-10 found (searched ...): using a synthetic CIFAR-shaped set of
- * 50000+10000 images, seed ..."); or -1 with the reason in err (which names the source: --data,
+ * (default location)", or "no CIFAR-10 found (..., no directory PATH): using a synthetic
+ * CIFAR-shaped set of 50000+10000 images, seed ..."); or -1 with the reason in err (which names the source: --data,
  * CIFARBENCH_DATA or the default location). note and err may be NULL. */
 int cb_cifar10_open(const char *cli_dir, cb_cifar10 *out, char *note, size_t notelen, char *err, size_t errlen);
 

@@ -11,7 +11,9 @@ static const char cpu_usage[] =
     "\n"
     "Prints the instruction-set features the kernels depend on, which kernel ISAs this build\n"
     "contains and this CPU supports, the one 'auto' picks, and what hwloc sees: CPU model,\n"
-    "packages, cores, PUs, NUMA nodes, every cache level with its size, and the topology tree.\n";
+    "packages, cores, PUs, NUMA nodes, every cache level with its size, and the topology tree.\n"
+    "\n"
+    "options:\n" CB_OPTIONS_HELP;
 
 static const char *yes_no(bool b)
 {
@@ -20,18 +22,13 @@ static const char *yes_no(bool b)
 
 int cb_cmd_cpu(int argc, char **argv)
 {
-    cb_args a;
-    cb_args_init(&a, "cpu", argc, argv);
-    bool error;
-    while (cb_args_next(&a, &error)) {
-        if (cb_args_is(&a, "--help")) {
-            fputs(cpu_usage, stdout);
-            return CB_EXIT_OK;
-        }
-        cb_args_unknown(&a);
-        return CB_EXIT_USAGE;
-    }
-    if (error || !cb_cli_check_max_isa())
+    static const struct option longopts[] = {{0}};
+    cb_options p;
+    cb_options_init(&p, "cpu", cpu_usage, argc, argv, longopts);
+    for (int c; (c = cb_options_next(&p)) != CB_OPT_END;)
+        if (c == CB_OPT_EXIT)
+            return p.exit_code;
+    if (!cb_options_no_operands(&p) || !cb_cli_check_max_isa())
         return CB_EXIT_USAGE;
 
     cb_machine m;

@@ -2,37 +2,28 @@
  * conditional median (regression.h). */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "cb_atomic_file.h"
+#include "cb_paths.h"
+#include "cb_stats.h"
 #include "commands.h"
 #include "regression.h"
 #include "run.h"
-
-#ifndef CB_IRIS_CSV
-#define CB_IRIS_CSV "data/iris.csv"
-#endif
-
-static int compare_floats(const void *a, const void *b)
-{
-    const float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
 
 /* Rows, mean and median (the middle two averaged for an even count) of each bin's widths. */
 static void bin_stats(const cb_iris *d, int rows[], double mean[], double median[])
 {
     for (int b = 0; b < CB_IRIS_BINS; b++) {
-        float w[CB_IRIS_ROWS];
+        double w[CB_IRIS_ROWS];
         int k = 0;
         double sum = 0.0;
         for (int i = 0; i < CB_IRIS_ROWS; i++)
             if (cb_iris_bin(d->length[i]) == b)
                 sum += w[k++] = d->width[i];
-        qsort(w, (size_t)k, sizeof w[0], compare_floats);
         rows[b] = k;
         mean[b] = k ? sum / k : NAN;
-        median[b] = k ? (k % 2 ? w[k / 2] : 0.5 * ((double)w[k / 2 - 1] + w[k / 2])) : NAN;
+        median[b] = cb_median(w, (size_t)k);
     }
 }
 
@@ -40,42 +31,32 @@ static int write_json(const char *path, const cb_run_context *c, const char *csv
                       const double mean[], const double median[], float fit[2][CB_IRIS_BINS],
                       const float loss[2], const bool run[2])
 {
-    static const char *const names[2] = {"mse", "mae"};
-    cb_json j;
-    cb_json_init(&j);
-    cb_json_object_begin(&j, NULL);
-    cb_results_header(&j, "train", c);
-    cb_json_object_begin(&j, "config");
-    cb_json_string(&j, "network", "onehot8(length bin),dense8-16,relu,dense16-1,linear");
-    cb_json_string(&j, "data", csv);
-    cb_json_object_end(&j);
-    cb_json_array_begin(&j, "bins");
+    json_t *doc = cb_results_new("train", c); /* task "regression": the regression kind */
+    json_t *cfg = cbr_new_regression_config(doc);
+    cbr_set_regression_config_network(cfg, "onehot8(length bin),dense8-16,relu,dense16-1,linear");
+    cbr_set_regression_config_data(cfg, csv);
     for (int b = 0; b < CB_IRIS_BINS; b++) {
-        cb_json_object_begin(&j, NULL);
-        cb_json_number(&j, "length_from", 4.0 + 0.5 * b);
-        cb_json_number(&j, "length_to", 4.5 + 0.5 * b);
-        cb_json_int(&j, "rows", rows[b]);
-        cb_json_number(&j, "mean", mean[b]);
-        cb_json_number(&j, "median", median[b]);
-        for (int l = 0; l < 2; l++)
-            if (run[l])
-                cb_json_number(&j, l ? "mae_fit" : "mse_fit", fit[l][b]);
-        cb_json_object_end(&j);
+        json_t *x = cbr_add_regression_bins(doc);
+        cbr_set_regression_bin_length_from(x, 4.0 + 0.5 * b);
+        cbr_set_regression_bin_length_to(x, 4.5 + 0.5 * b);
+        cbr_set_regression_bin_rows(x, rows[b]);
+        cbr_set_regression_bin_mean(x, mean[b]);
+        cbr_set_regression_bin_median(x, median[b]);
+        if (run[0])
+            cbr_set_regression_bin_mse_fit(x, fit[0][b]);
+        if (run[1])
+            cbr_set_regression_bin_mae_fit(x, fit[1][b]);
     }
-    cb_json_array_end(&j);
-    cb_json_object_begin(&j, "final_loss");
-    for (int l = 0; l < 2; l++)
-        if (run[l])
-            cb_json_number(&j, names[l], loss[l]);
-    cb_json_object_end(&j);
-    cb_json_object_end(&j);
+    json_t *l = cbr_new_regression_final_loss(doc);
+    if (run[0])
+        cbr_set_regression_loss_mse(l, loss[0]);
+    if (run[1])
+        cbr_set_regression_loss_mae(l, loss[1]);
     char err[4400];
-    int rc = 0;
-    if (j.failed || cb_write_file_atomic(path, j.buf, j.len, err, sizeof err) != 0) {
-        fprintf(stderr, "cifarbench train: %s\n", j.failed ? "out of memory" : err);
-        rc = -1;
-    }
-    cb_json_free(&j);
+    const int rc = cb_result_write(path, doc, err, sizeof err);
+    json_decref(doc);
+    if (rc != 0)
+        fprintf(stderr, "cifarbench train: %s\n", err);
     return rc;
 }
 
@@ -103,7 +84,15 @@ int cb_cmd_regression(cb_run_options *o, const char *loss_name)
         fprintf(stderr, "cifarbench train: %s\n", err);
         return CB_EXIT_FAILURE;
     }
-    const char *csv = o->data_dir ? o->data_dir : CB_IRIS_CSV;
+    char shipped[4096];
+    const char *csv = o->data_dir;
+    if (!csv && cb_data_path("iris.csv", shipped, sizeof shipped) != 0) {
+        fprintf(stderr, "cifarbench train: cannot locate iris.csv beside the executable; give "
+                        "--data FILE\n");
+        return CB_EXIT_FAILURE;
+    }
+    if (!csv)
+        csv = shipped;
     static cb_iris d;
     if (cb_iris_load(csv, &d, err, sizeof err) != 0) {
         fprintf(stderr, "cifarbench train: %s\n", err);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_atomic_file.h"
+#include "cb_stats.h"
 #include "commands.h"
 #include "run.h"
 
@@ -30,22 +32,20 @@ typedef struct scale_point {
     bool identical; /* final weights bit-identical to the 1-thread run's */
 } scale_point;
 
-static int scale_option(cb_args *a, cb_run_options *o, void *ctx)
+static const struct option scale_longopts[] = {
+    {"repetitions", required_argument, NULL, 'r'},
+    {0},
+};
+
+static bool scale_option(int c, cb_options *p, cb_run_options *o, void *ctx)
 {
+    (void)c; /* --repetitions is scale's only option */
     (void)o;
     long long v;
-    if (!cb_args_is(a, "--repetitions"))
-        return 0;
-    if (!cb_args_int(a, 1, 100, &v))
-        return -1;
+    if (!cb_options_int(p, 1, 100, &v))
+        return false;
     *(int *)ctx = (int)v;
-    return 1;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    return true;
 }
 
 /* Trains `reps` fresh models at the team's current size; the last model's weights stay in
@@ -56,7 +56,6 @@ static int measure(const cb_run_options *o, cb_run *run, int reps, scale_point *
     cb_train_config cfg = o->cfg;
     cfg.threads = pt->threads;
     cfg.progress = CB_PROGRESS_NONE;
-    double secs[100];
     long steps = 0;
     for (int r = 0; r < reps; r++) {
         cb_model m;
@@ -67,7 +66,7 @@ static int measure(const cb_run_options *o, cb_run *run, int reps, scale_point *
             cb_model_free(&m);
             return -1;
         }
-        secs[r] = pt->seconds_all[r] = st.seconds;
+        pt->seconds_all[r] = st.seconds;
         pt->reps = r + 1;
         steps = st.steps;
         pt->test_accuracy = st.test_accuracy;
@@ -76,8 +75,7 @@ static int measure(const cb_run_options *o, cb_run *run, int reps, scale_point *
         fprintf(stderr, "cifarbench scale: %d thread(s), run %d/%d: %.3f s\n", pt->threads, r + 1,
                 reps, st.seconds);
     }
-    qsort(secs, (size_t)reps, sizeof secs[0], compare_doubles);
-    pt->median_seconds = reps % 2 ? secs[reps / 2] : 0.5 * (secs[reps / 2 - 1] + secs[reps / 2]);
+    pt->median_seconds = cb_median_of(pt->seconds_all, (size_t)reps);
     pt->images_per_s = run->ctx.train_images / pt->median_seconds;
     pt->per_core = pt->images_per_s / pt->threads;
     pt->sync_seconds_per_step = cb_team_sync_seconds(pt->threads, CB_STEP_BARRIERS);
@@ -105,46 +103,33 @@ static void print_table(const scale_point *p, int n, const cb_run *run, const cb
 static int write_json(const char *path, const scale_point *p, int n, const cb_run *run,
                       const cb_run_options *o, int reps)
 {
-    cb_json j;
-    cb_json_init(&j);
-    cb_json_object_begin(&j, NULL);
-    cb_results_header(&j, "scale", &run->ctx);
-    cb_json_object_begin(&j, "config");
-    cb_json_int(&j, "batch", o->cfg.batch);
-    cb_json_int(&j, "seed", (long long)o->cfg.seed);
-    cb_json_int(&j, "repetitions", reps);
-    cb_json_int(&j, "step_barriers", CB_STEP_BARRIERS);
-    cb_json_int(&j, "chunk_images", CB_CHUNK_IMAGES);
-    cb_json_object_end(&j);
-    cb_json_array_begin(&j, "scaling");
+    json_t *doc = cb_results_new("scale", &run->ctx);
+    json_t *cfg = cbr_new_scale_config(doc);
+    cbr_set_scale_config_batch(cfg, o->cfg.batch);
+    cbr_set_scale_config_seed(cfg, (long long)o->cfg.seed);
+    cbr_set_scale_config_repetitions(cfg, reps);
+    cbr_set_scale_config_step_barriers(cfg, CB_STEP_BARRIERS);
+    cbr_set_scale_config_chunk_images(cfg, CB_CHUNK_IMAGES);
     for (int i = 0; i < n; i++) {
-        cb_json_object_begin(&j, NULL);
-        cb_json_int(&j, "threads", p[i].threads);
-        cb_json_string(&j, "thread_pus", p[i].bindings);
-        cb_json_number(&j, "seconds", p[i].median_seconds);
-        cb_json_array_begin(&j, "seconds_all");
-        for (int r = 0; r < p[i].reps; r++)
-            cb_json_number(&j, NULL, p[i].seconds_all[r]);
-        cb_json_array_end(&j);
-        cb_json_number(&j, "images_per_s", p[i].images_per_s);
-        cb_json_number(&j, "images_per_s_per_core", p[i].per_core);
-        cb_json_number(&j, "speedup", p[i].speedup);
-        cb_json_number(&j, "efficiency", p[i].efficiency);
-        cb_json_number(&j, "sync_seconds_per_step", p[i].sync_seconds_per_step);
-        cb_json_number(&j, "sync_share", p[i].sync_share);
-        cb_json_number(&j, "test_accuracy", p[i].test_accuracy);
-        cb_json_bool(&j, "weights_identical_to_1_thread", p[i].identical);
-        cb_json_object_end(&j);
+        json_t *x = cbr_add_scale_scaling(doc);
+        cbr_set_scale_point_threads(x, p[i].threads);
+        cbr_set_scale_point_thread_pus(x, p[i].bindings);
+        cbr_set_scale_point_seconds(x, p[i].median_seconds);
+        cbr_set_scale_point_seconds_all(x, p[i].seconds_all, (size_t)p[i].reps);
+        cbr_set_scale_point_images_per_s(x, p[i].images_per_s);
+        cbr_set_scale_point_images_per_s_per_core(x, p[i].per_core);
+        cbr_set_scale_point_speedup(x, p[i].speedup);
+        cbr_set_scale_point_efficiency(x, p[i].efficiency);
+        cbr_set_scale_point_sync_seconds_per_step(x, p[i].sync_seconds_per_step);
+        cbr_set_scale_point_sync_share(x, p[i].sync_share);
+        cbr_set_scale_point_test_accuracy(x, p[i].test_accuracy);
+        cbr_set_scale_point_weights_identical_to_1_thread(x, p[i].identical);
     }
-    cb_json_array_end(&j);
-    cb_json_object_end(&j);
     char err[4400];
-    int rc = 0;
-    if (j.failed || cb_write_file_atomic(path, j.buf, j.len, err, sizeof err) != 0) {
-        fprintf(stderr, "cifarbench scale: %s\n", j.failed ? "out of memory" : err);
-        rc = -1;
-    }
-    cb_json_free(&j);
+    const int rc = cb_result_write(path, doc, err, sizeof err);
+    json_decref(doc);
+    if (rc != 0)
+        fprintf(stderr, "cifarbench scale: %s\n", err);
     return rc;
 }
 
@@ -153,7 +138,11 @@ int cb_cmd_scale(int argc, char **argv)
     cb_run_options o;
     int reps = 3;
     cb_run_options_init(&o);
-    int rc = cb_run_parse(argc, argv, "scale", scale_usage_head, &o, scale_option, &reps);
+    /* The CIFAR-10 tasks; regression (iris, one thread) has nothing to scale. */
+    o.tasks = CB_RUN_TASK(CB_TASK_CLASSIFY) | CB_RUN_TASK(CB_TASK_BINARY) |
+              CB_RUN_TASK(CB_TASK_MULTILABEL);
+    int rc = cb_run_parse(argc, argv, "scale", scale_usage_head, scale_longopts, &o, scale_option,
+                          &reps);
     if (rc >= 0)
         return rc;
     static cb_run run;

@@ -1,12 +1,15 @@
 /* cmd_study.c - `cifarbench study`: the matched activation+loss pair against the mismatched one,
  * from the same seed, with learning curves that show the saturation argument in numbers. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, lstat */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "cb_atomic_file.h"
 #include "commands.h"
 #include "mismatched.h"
 #include "run.h"
@@ -19,33 +22,54 @@ static const char study_usage_head[] =
     "sigmoid + binary cross-entropy; classify: softmax + cross-entropy) and with the mismatched\n"
     "one (sigmoid + MSE; softmax + MSE). Prints, every --every steps, each run's loss, accuracy\n"
     "and the mean size of one example's loss gradient at the logits, and the gradient each pair\n"
-    "gives a confidently wrong prediction; writes DIR/study.json and DIR/study.svg.\n"
+    "gives a confidently wrong prediction; writes DIR/study.json and DIR/study.svg, and with\n"
+    "--json FILE the same result JSON to FILE too.\n"
     "\n"
     "options:\n"
     "  --epochs N         epochs per run (default 1)\n"
     "  --every N          steps per point of the curves (default 20)\n"
-    "  --out DIR          where study.json and study.svg go (default out/study)\n";
+    "  --out DIR          where study.json and study.svg go (default out/study): an existing\n"
+    "                     directory, or one that is created (with its missing parents); an\n"
+    "                     existing file that is not a directory is refused\n";
 
 typedef struct study_options {
     int epochs, every;
     const char *out;
+    char out_buf[4096];
 } study_options;
 
-static int study_option(cb_args *a, cb_run_options *o, void *ctx)
+static const struct option study_longopts[] = {
+    {"epochs", required_argument, NULL, 'e'},
+    {"every", required_argument, NULL, 'n'},
+    {"out", required_argument, NULL, 'o'},
+    {0},
+};
+
+static bool study_option(int c, cb_options *p, cb_run_options *o, void *ctx)
 {
     (void)o;
     study_options *s = ctx;
     long long v;
-    if (cb_args_is(a, "--out"))
-        return (s->out = cb_args_value(a)) ? 1 : -1;
-    if (cb_args_is(a, "--epochs") || cb_args_is(a, "--every")) {
-        const bool epochs = cb_args_is(a, "--epochs");
-        if (!cb_args_int(a, 1, epochs ? 100 : 100000, &v))
-            return -1;
-        *(epochs ? &s->epochs : &s->every) = (int)v;
-        return 1;
+    switch (c) {
+    case 'o':
+        if (!p->arg[0]) {
+            cb_options_usage_error(p, "--out needs a directory name, not an empty string");
+            return false;
+        }
+        /* without trailing slashes, so that DIR/study.json reads well */
+        snprintf(s->out_buf, sizeof s->out_buf, "%s", p->arg);
+        for (size_t n = strlen(s->out_buf); n > 1 && s->out_buf[n - 1] == '/';)
+            s->out_buf[--n] = '\0';
+        s->out = s->out_buf;
+        return true;
+    case 'e':
+    case 'n':
+        if (!cb_options_int(p, 1, c == 'e' ? 100 : 100000, &v))
+            return false;
+        *(c == 'e' ? &s->epochs : &s->every) = (int)v;
+        return true;
+    default: return false; /* not one of study_longopts */
     }
-    return 0;
 }
 
 typedef struct curve {
@@ -114,86 +138,201 @@ static double probe(cb_head head, float z)
 
 static const float probe_z[] = {-8.0f, -4.0f, 0.0f, 4.0f};
 
+/* DIR/name into buf; false when it does not fit. */
+static bool out_path(char *buf, size_t len, const char *dir, const char *name)
+{
+    const int n = snprintf(buf, len, "%s/%s", dir, name);
+    return n > 0 && (size_t)n < len;
+}
+
+/* Checks, before any work, that --out DIR can take study.json and study.svg: an existing
+ * directory (symbolic links followed) whose two files can be written (cb_check_file_writable),
+ * or a path that does not exist yet under an existing directory in which a directory can be
+ * created (checked by creating and removing one). An existing file of any other kind is refused.
+ * Nothing is left behind. Returns 0, or -1 with the reason in err. */
+static int check_out_dir(const char *dir, char *err, size_t errlen)
+{
+    char path[4096];
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "--out %s: it exists and is %s, not a directory (--out names the "
+                     "directory for study.json and study.svg)", dir,
+                     S_ISREG(st.st_mode)    ? "a regular file"
+                     : S_ISFIFO(st.st_mode) ? "a FIFO (named pipe)"
+                     : S_ISCHR(st.st_mode)  ? "a character device"
+                                            : "a special file");
+            return -1;
+        }
+        const char *files[2] = {"study.json", "study.svg"};
+        for (int i = 0; i < 2; i++) {
+            if (!out_path(path, sizeof path, dir, files[i])) {
+                snprintf(err, errlen, "--out %.200s...: path too long", dir);
+                return -1;
+            }
+            if (cb_check_file_writable(path, err, errlen) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    if (errno != ENOENT) { /* ENOTDIR: under a regular file; ELOOP; EACCES */
+        snprintf(err, errlen, "--out %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    struct stat lst;
+    if (lstat(dir, &lst) == 0) {
+        snprintf(err, errlen, "--out %s: it is a dangling symbolic link (its target does not "
+                 "exist)", dir);
+        return -1;
+    }
+    /* The nearest ancestor that exists must be a directory we can create a directory in. */
+    snprintf(path, sizeof path, "%s", dir);
+    for (;;) {
+        size_t n = strlen(path);
+        while (n > 1 && path[n - 1] == '/')
+            path[--n] = '\0';
+        char *slash = strrchr(path, '/');
+        if (!slash)
+            snprintf(path, sizeof path, ".");
+        else
+            slash[slash == path ? 1 : 0] = '\0';
+        if (stat(path, &st) == 0)
+            break;
+        if (errno != ENOENT || strcmp(path, ".") == 0 || strcmp(path, "/") == 0) {
+            snprintf(err, errlen, "--out %s: cannot create it under %s: %s", dir, path,
+                     strerror(errno));
+            return -1;
+        }
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "--out %s: cannot create it: %s is not a directory", dir, path);
+        return -1;
+    }
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/.cifarbench-check-XXXXXX", path);
+    if (!mkdtemp(probe)) {
+        snprintf(err, errlen, "--out %s: cannot create a directory in %s: %s", dir, path,
+                 strerror(errno));
+        return -1;
+    }
+    rmdir(probe);
+    return 0;
+}
+
+/* Creates dir and its missing parents (mkdir -p). Returns 0, or -1 with the reason in err. */
+static int make_dirs(const char *dir, char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s", dir);
+    for (char *p = path + 1;; p++) {
+        const bool end = *p == '\0';
+        if (!end && *p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+            return -1;
+        }
+        if (end)
+            break;
+        *p = '/';
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "cannot create %s: it is not a directory", dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* study's checks before the data is loaded (cb_run_check_fn). */
+static int study_checks(void *ctx, const char *command)
+{
+    const study_options *so = ctx;
+    char err[4400];
+    if (check_out_dir(so->out, err, sizeof err) != 0) {
+        fprintf(stderr, "cifarbench %s: %s\n", command, err);
+        return CB_EXIT_FAILURE;
+    }
+    return -1;
+}
+
 static int write_outputs(const study_options *so, const cb_run *run, const cb_run_options *o,
                          curve cv[2])
 {
     char path[4096], err[4400];
-    if (mkdir(so->out, 0755) != 0 && errno != EEXIST) {
-        fprintf(stderr, "cifarbench study: cannot create %s: %s\n", so->out, strerror(errno));
-        return -1;
-    }
-    cb_json j;
-    cb_json_init(&j);
-    cb_json_object_begin(&j, NULL);
-    cb_results_header(&j, "study", &run->ctx);
-    cb_json_object_begin(&j, "config");
-    cb_json_int(&j, "epochs", so->epochs);
-    cb_json_int(&j, "every", so->every);
-    cb_json_int(&j, "batch", o->cfg.batch);
-    cb_json_int(&j, "seed", (long long)o->cfg.seed);
-    cb_json_object_end(&j);
-    cb_json_array_begin(&j, "runs");
+    json_t *doc = cb_results_new("study", &run->ctx);
+    json_t *cfg = cbr_new_study_config(doc);
+    cbr_set_study_config_epochs(cfg, so->epochs);
+    cbr_set_study_config_every(cfg, so->every);
+    cbr_set_study_config_batch(cfg, o->cfg.batch);
+    cbr_set_study_config_seed(cfg, (long long)o->cfg.seed);
+    enum { NZ = sizeof probe_z / sizeof probe_z[0] };
+    double z[NZ], g[NZ];
+    for (size_t i = 0; i < NZ; i++)
+        z[i] = probe_z[i];
     for (int r = 0; r < 2; r++) {
-        cb_json_object_begin(&j, NULL);
-        cb_json_string(&j, "loss", cb_head_name(cv[r].head));
-        cb_json_bool(&j, "matched", r == 0);
-        cb_json_number(&j, "test_accuracy", cv[r].test_accuracy);
-        const char *keys[4] = {"step", "train_loss", "train_accuracy", "gradient"};
-        const double *cols[4] = {cv[r].step, cv[r].loss, cv[r].accuracy, cv[r].grad};
-        for (int k = 0; k < 4; k++) {
-            cb_json_array_begin(&j, keys[k]);
-            for (long p = 0; p < cv[r].points; p++)
-                cb_json_number(&j, NULL, cols[k][p]);
-            cb_json_array_end(&j);
-        }
-        cb_json_array_begin(&j, "probe_gradient"); /* at probe_logits, true class */
-        for (size_t i = 0; i < sizeof probe_z / sizeof probe_z[0]; i++)
-            cb_json_number(&j, NULL, probe(cv[r].head, probe_z[i]));
-        cb_json_array_end(&j);
-        cb_json_object_end(&j);
+        json_t *x = cbr_add_study_runs(doc);
+        cbr_set_study_run_loss(x, cb_head_name(cv[r].head));
+        cbr_set_study_run_matched(x, r == 0);
+        cbr_set_study_run_test_accuracy(x, cv[r].test_accuracy);
+        cbr_set_study_run_step(x, cv[r].step, (size_t)cv[r].points);
+        cbr_set_study_run_train_loss(x, cv[r].loss, (size_t)cv[r].points);
+        cbr_set_study_run_train_accuracy(x, cv[r].accuracy, (size_t)cv[r].points);
+        cbr_set_study_run_gradient(x, cv[r].grad, (size_t)cv[r].points);
+        for (size_t i = 0; i < NZ; i++) /* at probe_logits, true class */
+            g[i] = probe(cv[r].head, probe_z[i]);
+        cbr_set_study_run_probe_gradient(x, g, NZ);
     }
-    cb_json_array_end(&j);
-    cb_json_array_begin(&j, "probe_logits");
-    for (size_t i = 0; i < sizeof probe_z / sizeof probe_z[0]; i++)
-        cb_json_number(&j, NULL, probe_z[i]);
-    cb_json_array_end(&j);
-    cb_json_object_end(&j);
-    snprintf(path, sizeof path, "%s/study.json", so->out);
-    int rc = j.failed || cb_write_file_atomic(path, j.buf, j.len, err, sizeof err) != 0 ? -1 : 0;
-    cb_json_free(&j);
+    cbr_set_study_probe_logits(doc, z, NZ);
+    /* --json FILE first (the same result, through the same writer), then DIR: a --json that
+     * cannot be written leaves no DIR behind. */
+    int rc = 0;
+    if (!out_path(path, sizeof path, so->out, "study.json")) {
+        fprintf(stderr, "cifarbench study: cannot build %s/study.json\n", so->out);
+        rc = -1;
+    } else if ((o->json_path && cb_result_write(o->json_path, doc, err, sizeof err) != 0) ||
+               make_dirs(so->out, err, sizeof err) != 0 ||
+               cb_result_write(path, doc, err, sizeof err) != 0) {
+        fprintf(stderr, "cifarbench study: %s\n", err);
+        rc = -1;
+    }
+    json_decref(doc);
+    if (rc != 0)
+        return rc;
 
     /* Two line charts (loss, gradient size) stacked in one SVG file. */
-    cb_sb charts[2], svg;
+    cb_buf charts[2], svg;
     const char *titles[2] = {"training loss", "mean |gradient| of one example at the logits"};
     for (int c = 0; c < 2; c++) {
         cb_svg_series series[2];
         for (int r = 0; r < 2; r++)
             series[r] = (cb_svg_series){cb_head_name(cv[r].head), cv[r].step,
                                         c ? cv[r].grad : cv[r].loss, (size_t)cv[r].points, false};
-        cb_sb_init(&charts[c]);
+        cb_buf_init(&charts[c]);
         cb_svg_line_chart(&charts[c], &(cb_svg_lines){titles[c], "step", titles[c], series, 2, true});
     }
     double h[2] = {300, 300};
     for (int c = 0; c < 2; c++)
-        sscanf(strstr(cb_sb_str(&charts[c]), "viewBox=\"0 0 ") + 13, "%*d %lf", &h[c]);
-    cb_sb_init(&svg);
-    cb_sb_printf(&svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 760 %.0f\" "
+        sscanf(strstr(cb_buf_str(&charts[c]), "viewBox=\"0 0 ") + 13, "%*d %lf", &h[c]);
+    cb_buf_init(&svg);
+    cb_buf_printf(&svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 760 %.0f\" "
                  "width=\"760\" height=\"%.0f\">\n", h[0] + h[1], h[0] + h[1]);
     for (int c = 0; c < 2; c++) {
-        const char *body = strstr(cb_sb_str(&charts[c]), "<svg ") + 5; /* re-open with a position */
-        cb_sb_printf(&svg, "<svg x=\"0\" y=\"%.0f\" width=\"760\" height=\"%.0f\" ", c ? h[0] : 0.0,
+        const char *body = strstr(cb_buf_str(&charts[c]), "<svg ") + 5; /* re-open with a position */
+        cb_buf_printf(&svg, "<svg x=\"0\" y=\"%.0f\" width=\"760\" height=\"%.0f\" ", c ? h[0] : 0.0,
                      h[c]);
-        cb_sb_put(&svg, body);
-        cb_sb_free(&charts[c]);
+        cb_buf_puts(&svg, body);
+        cb_buf_free(&charts[c]);
     }
-    cb_sb_put(&svg, "</svg>\n");
-    snprintf(path, sizeof path, "%s/study.svg", so->out);
-    const char *text = cb_sb_str(&svg);
-    if (rc != 0 || cb_write_file_atomic(path, text, strlen(text), err, sizeof err) != 0) {
-        fprintf(stderr, "cifarbench study: %s\n", rc ? "cannot write study.json" : err);
+    cb_buf_puts(&svg, "</svg>\n");
+    const char *text = cb_buf_str(&svg);
+    if (!out_path(path, sizeof path, so->out, "study.svg") ||
+        cb_write_file_atomic(path, text, strlen(text), err, sizeof err) != 0) {
+        fprintf(stderr, "cifarbench study: %s\n", err);
         rc = -1;
     }
-    cb_sb_free(&svg);
+    cb_buf_free(&svg);
     return rc;
 }
 
@@ -231,14 +370,14 @@ int cb_cmd_study(int argc, char **argv)
     cb_run_options o;
     cb_run_options_init(&o);
     o.task = CB_TASK_BINARY;
+    o.tasks = CB_RUN_TASK(CB_TASK_BINARY) | CB_RUN_TASK(CB_TASK_CLASSIFY); /* a mismatched pair each */
     study_options so = {.epochs = 1, .every = 20, .out = "out/study"};
-    int rc = cb_run_parse(argc, argv, "study", study_usage_head, &o, study_option, &so);
+    int rc = cb_run_parse(argc, argv, "study", study_usage_head, study_longopts, &o, study_option,
+                          &so);
     if (rc >= 0)
         return rc;
-    if (o.task != CB_TASK_BINARY && o.task != CB_TASK_CLASSIFY) {
-        fprintf(stderr, "cifarbench study: --task binary or classify\n");
-        return CB_EXIT_USAGE;
-    }
+    o.check = study_checks;
+    o.check_ctx = &so;
     static cb_run run;
     if ((rc = cb_run_prepare(&run, &o, "study")) >= 0)
         return rc;
@@ -257,7 +396,8 @@ int cb_cmd_study(int argc, char **argv)
         print_curves(&so, cv);
         rc = write_outputs(&so, &run, &o, cv) == 0 ? CB_EXIT_OK : CB_EXIT_FAILURE;
         if (rc == CB_EXIT_OK)
-            printf("  results  %s/study.json, %s/study.svg\n", so.out, so.out);
+            printf("  results  %s/study.json, %s/study.svg%s%s\n", so.out, so.out,
+                   o.json_path ? ", " : "", o.json_path ? o.json_path : "");
     }
     for (int r = 0; r < 2; r++)
         free(cv[r].step);

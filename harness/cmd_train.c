@@ -5,7 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cb_atomic_file.h"
+#include "cb_stats.h"
 #include "commands.h"
 #include "model_file.h"
 #include "peak.h"
@@ -29,47 +30,92 @@ static const char train_usage_head[] =
     "                     a file for another network (task, loss or shapes) is refused\n"
     "  --save FILE        write the trained parameters as a model file (whole or not at all)\n";
 
-/* train's own options besides the shared ones. */
+/* train's own options besides the shared ones, and the model --load fills before the data is
+ * loaded. */
 typedef struct train_extra {
     const char *loss, *save, *load;
+    const char *json; /* the shared --json, for the same-file check */
+    cb_model *model;  /* initialised before cb_run_prepare */
 } train_extra;
 
-static int train_option(cb_args *a, cb_run_options *o, void *ctx)
+static const struct option train_longopts[] = {
+    {"epochs", required_argument, NULL, 'e'},
+    {"variants", required_argument, NULL, 'v'},
+    {"loss", required_argument, NULL, 'l'},
+    {"load", required_argument, NULL, 'L'},
+    {"save", required_argument, NULL, 's'},
+    {0},
+};
+
+static bool train_option(int c, cb_options *p, cb_run_options *o, void *ctx)
 {
     train_extra *x = ctx;
     long long v;
-    if (cb_args_is(a, "--loss"))
-        return (x->loss = cb_args_value(a)) ? 1 : -1;
-    if (cb_args_is(a, "--save"))
-        return (x->save = cb_args_value(a)) ? 1 : -1;
-    if (cb_args_is(a, "--load"))
-        return (x->load = cb_args_value(a)) ? 1 : -1;
-    if (cb_args_is(a, "--variants"))
-        return (o->variants_path = cb_args_value(a)) ? 1 : -1;
-    if (!cb_args_is(a, "--epochs"))
-        return 0;
-    if (!cb_args_int(a, 1, 10000, &v))
-        return -1;
-    o->cfg.epochs = (int)v;
-    return 1;
+    switch (c) {
+    case 'l': x->loss = p->arg; return true;
+    case 's':
+    case 'L':
+    case 'v':
+        if (!p->arg[0]) {
+            cb_options_usage_error(p, "%s needs a file name, not an empty string", p->name);
+            return false;
+        }
+        *(c == 's' ? &x->save : c == 'L' ? &x->load : &o->variants_path) = p->arg;
+        return true;
+    case 'e':
+        if (!cb_options_int(p, 1, 10000, &v))
+            return false;
+        o->cfg.epochs = (int)v;
+        return true;
+    default: return false; /* not one of train_longopts */
+    }
 }
 
 /* Median epoch time: the epochs are the run's repetitions. */
 static double median_seconds(const cb_epoch_stats *st, int n)
 {
-    double v[10000];
-    for (int i = 0; i < n; i++) { /* insertion sort: n is the number of epochs */
-        int k = i;
-        for (; k > 0 && v[k - 1] > st[i].seconds; k--)
-            v[k] = v[k - 1];
-        v[k] = st[i].seconds;
-    }
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    double *v = malloc((size_t)n * sizeof *v);
+    if (!v)
+        return NAN;
+    for (int i = 0; i < n; i++)
+        v[i] = st[i].seconds;
+    const double m = cb_median(v, (size_t)n);
+    free(v);
+    return m;
 }
 
-/* Per-layer table of the last epoch: forward and backward seconds and their share of the epoch. */
-static void print_layers(const cb_epoch_stats *st)
+/* train's checks before the data is loaded (cb_run_check_fn): --save can be written and is not
+ * the --json file, and --load's file loads into the network. */
+static int train_checks(void *ctx, const char *command)
 {
+    train_extra *x = ctx;
+    char err[4400];
+    if (x->save && x->json && cb_same_file(x->save, x->json)) {
+        fprintf(stderr, "cifarbench %s: --save and --json name the same file (%s): the results "
+                        "would overwrite the model\n", command, x->save);
+        return CB_EXIT_USAGE;
+    }
+    if (x->save && cb_check_file_writable(x->save, err, sizeof err) != 0) {
+        fprintf(stderr, "cifarbench %s: %s\n", command, err);
+        return CB_EXIT_FAILURE;
+    }
+    if (x->load && cb_model_load(x->model, x->load, err, sizeof err) != 0) {
+        fprintf(stderr, "cifarbench %s: %s\n", command, err);
+        return CB_EXIT_FAILURE;
+    }
+    return -1;
+}
+
+/* Per-layer table of the last epoch: forward and backward seconds and their share of the epoch.
+ * With fewer images than one batch no full step ran: the table would show one partial step's
+ * microseconds as zeros, so it says why instead. */
+static void print_layers(const cb_epoch_stats *st, int images, int batch)
+{
+    if (images < batch) {
+        printf("\n  per layer: no full step ran (%d image%s < batch %d), so there is no per-layer "
+               "profile to show\n", images, images == 1 ? "" : "s", batch);
+        return;
+    }
     static const char *const layers[] = {"input", "conv1", "pool1", "conv2", "pool2", "dense1",
                                          "dense2", "loss", "grad_sum", "adam"};
     printf("\n  per layer (epoch %d, seconds per thread; the profile's clock reads cost %.2f%%)\n",
@@ -152,87 +198,67 @@ static void print_summary(const cb_run_options *o, const cb_run_context *c,
             printf(" %s %.3f", c->data->class_names[k], last->test_label_accuracy[k]);
         printf("\n");
     }
-    print_layers(last);
+    print_layers(last, c->train_images, o->cfg.batch);
 }
 
 static int write_json(const cb_run_options *o, const cb_run_context *c, const cb_epoch_stats *st,
                       const cb_model_config *mc, double peak)
 {
-    cb_json j;
-    cb_json_init(&j);
-    cb_json_object_begin(&j, NULL);
-    cb_results_header(&j, "train", c);
-    cb_json_object_begin(&j, "config");
-    cb_json_string(&j, "network", cb_task_network(o->task));
-    cb_json_string(&j, "loss", cb_head_name(mc->head));
-    cb_json_int(&j, "epochs", o->cfg.epochs);
-    cb_json_int(&j, "batch", o->cfg.batch);
-    cb_json_int(&j, "seed", (long long)o->cfg.seed);
-    cb_json_number(&j, "flops_per_image_train", cb_model_flops_train(mc));
-    cb_json_number(&j, "flops_per_image_forward", cb_model_flops_forward(mc));
-    cb_json_object_end(&j);
-    cb_json_array_begin(&j, "epochs");
+    json_t *doc = cb_results_new("train", c);
+    json_t *cfg = cbr_new_train_config(doc);
+    cbr_set_train_config_network(cfg, cb_task_network(o->task));
+    cbr_set_train_config_loss(cfg, cb_head_name(mc->head));
+    cbr_set_train_config_epochs(cfg, o->cfg.epochs);
+    cbr_set_train_config_batch(cfg, o->cfg.batch);
+    cbr_set_train_config_seed(cfg, (long long)o->cfg.seed);
+    cbr_set_train_config_flops_per_image_train(cfg, cb_model_flops_train(mc));
+    cbr_set_train_config_flops_per_image_forward(cfg, cb_model_flops_forward(mc));
     for (int e = 0; e < o->cfg.epochs; e++) {
-        cb_json_object_begin(&j, NULL);
-        cb_json_int(&j, "epoch", st[e].epoch);
-        cb_json_int(&j, "images", st[e].images);
-        cb_json_int(&j, "steps", st[e].steps);
-        cb_json_number(&j, "seconds", st[e].seconds);
-        cb_json_number(&j, "images_per_s", st[e].images_per_s);
-        cb_json_number(&j, "gflops", st[e].gflops);
-        cb_json_number(&j, "train_loss", st[e].train_loss);
-        cb_json_number(&j, "train_accuracy", st[e].train_accuracy);
-        cb_json_number(&j, "test_loss", st[e].test_loss);
-        cb_json_number(&j, "test_accuracy", st[e].test_accuracy);
-        cb_json_number(&j, "eval_seconds", st[e].eval_seconds);
+        json_t *x = cbr_add_train_epochs(doc);
+        cbr_set_epoch_epoch(x, st[e].epoch);
+        cbr_set_epoch_images(x, st[e].images);
+        cbr_set_epoch_steps(x, st[e].steps);
+        cbr_set_epoch_seconds(x, st[e].seconds);
+        cbr_set_epoch_images_per_s(x, st[e].images_per_s);
+        cbr_set_epoch_gflops(x, st[e].gflops);
+        cbr_set_epoch_train_loss(x, st[e].train_loss);
+        cbr_set_epoch_train_accuracy(x, st[e].train_accuracy);
+        cbr_set_epoch_test_loss(x, st[e].test_loss);
+        cbr_set_epoch_test_accuracy(x, st[e].test_accuracy);
+        cbr_set_epoch_eval_seconds(x, st[e].eval_seconds);
         if (st[e].labels) {
-            cb_json_number(&j, "test_exact_match", st[e].test_accuracy);
-            cb_json_number(&j, "test_mean_label_accuracy", st[e].test_mean_label_accuracy);
-            cb_json_array_begin(&j, "test_label_accuracy");
-            for (int k = 0; k < st[e].labels; k++)
-                cb_json_number(&j, NULL, st[e].test_label_accuracy[k]);
-            cb_json_array_end(&j);
+            cbr_set_epoch_test_exact_match(x, st[e].test_accuracy);
+            cbr_set_epoch_test_mean_label_accuracy(x, st[e].test_mean_label_accuracy);
+            cbr_set_epoch_test_label_accuracy(x, st[e].test_label_accuracy, (size_t)st[e].labels);
         }
-        cb_json_number(&j, "images_per_s_per_core", st[e].images_per_s / c->threads);
-        cb_json_number(&j, "percent_of_peak", peak > 0 ? 100.0 * st[e].gflops / peak : NAN);
-        cb_json_number(&j, "profile_overhead", st[e].profile_overhead);
-        cb_json_object_end(&j);
+        cbr_set_epoch_images_per_s_per_core(x, st[e].images_per_s / c->threads);
+        cbr_set_epoch_percent_of_peak(x, peak > 0 ? 100.0 * st[e].gflops / peak : NAN);
+        cbr_set_epoch_profile_overhead(x, st[e].profile_overhead);
     }
-    cb_json_array_end(&j);
     const double med = median_seconds(st, o->cfg.epochs);
-    cb_json_object_begin(&j, "summary"); /* medians over the epochs */
-    cb_json_int(&j, "repetitions", o->cfg.epochs);
-    cb_json_number(&j, "median_seconds", med);
-    cb_json_number(&j, "images_per_s", c->train_images / med);
-    cb_json_number(&j, "images_per_s_per_core", c->train_images / med / c->threads);
     const double gflops = c->train_images / med * cb_model_flops_train(mc) * 1e-9;
-    cb_json_number(&j, "gflops", gflops);
-    cb_json_number(&j, "peak_gflops", peak);
-    cb_json_number(&j, "percent_of_peak", peak > 0 ? 100.0 * gflops / peak : NAN);
-    cb_json_object_end(&j);
+    json_t *s = cbr_new_train_summary(doc); /* medians over the epochs */
+    cbr_set_summary_repetitions(s, o->cfg.epochs);
+    cbr_set_summary_median_seconds(s, med);
+    cbr_set_summary_images_per_s(s, c->train_images / med);
+    cbr_set_summary_images_per_s_per_core(s, c->train_images / med / c->threads);
+    cbr_set_summary_gflops(s, gflops);
+    cbr_set_summary_peak_gflops(s, peak);
+    cbr_set_summary_percent_of_peak(s, peak > 0 ? 100.0 * gflops / peak : NAN);
     /* Per-layer breakdown of the last epoch (seconds per thread; share of the epoch). */
     const cb_epoch_stats *last = &st[o->cfg.epochs - 1];
-    cb_json_array_begin(&j, "layers");
     for (int ph = 0; ph < CB_PHASE_COUNT; ph++) {
-        cb_json_object_begin(&j, NULL);
-        cb_json_string(&j, "layer", cb_phase_layer((cb_phase)ph));
-        cb_json_string(&j, "pass", cb_phase_pass((cb_phase)ph));
-        cb_json_number(&j, "seconds", last->phase_seconds[ph]);
-        cb_json_number(&j, "share", last->phase_seconds[ph] / last->seconds);
-        cb_json_object_end(&j);
+        json_t *l = cbr_add_train_layers(doc);
+        cbr_set_layer_layer(l, cb_phase_layer((cb_phase)ph));
+        cbr_set_layer_pass(l, cb_phase_pass((cb_phase)ph));
+        cbr_set_layer_seconds(l, last->phase_seconds[ph]);
+        cbr_set_layer_share(l, last->phase_seconds[ph] / last->seconds);
     }
-    cb_json_array_end(&j);
-    cb_json_object_end(&j);
     char err[4400];
-    int rc = 0;
-    if (j.failed) {
-        fprintf(stderr, "cifarbench train: out of memory building %s\n", o->json_path);
-        rc = -1;
-    } else if (cb_write_file_atomic(o->json_path, j.buf, j.len, err, sizeof err) != 0) {
+    const int rc = cb_result_write(o->json_path, doc, err, sizeof err);
+    json_decref(doc);
+    if (rc != 0)
         fprintf(stderr, "cifarbench train: %s\n", err);
-        rc = -1;
-    }
-    cb_json_free(&j);
     return rc;
 }
 
@@ -241,12 +267,22 @@ int cb_cmd_train(int argc, char **argv)
     cb_run_options o;
     cb_run_options_init(&o);
     train_extra x = {0};
-    int rc = cb_run_parse(argc, argv, "train", train_usage_head, &o, train_option, &x);
+    int rc = cb_run_parse(argc, argv, "train", train_usage_head, train_longopts, &o, train_option,
+                          &x);
     const char *loss = x.loss;
     if (rc >= 0)
         return rc;
-    if (o.task == CB_TASK_REGRESSION)
+    if (o.task == CB_TASK_REGRESSION) {
+        /* The iris fit has no model file and a kernel table of one ISA: refuse what it would
+         * silently ignore. */
+        const char *unused = x.save ? "--save" : x.load ? "--load" : o.variants_path ? "--variants"
+                                                                                     : NULL;
+        if (unused) {
+            fprintf(stderr, "cifarbench train: %s does not apply to --task regression\n", unused);
+            return CB_EXIT_USAGE;
+        }
         return cb_cmd_regression(&o, loss);
+    }
     cb_model_config mc = cb_task_model(o.task);
     if (loss && !cb_task_loss(o.task, loss, &mc.head)) {
         fprintf(stderr, "cifarbench train: --loss '%s' does not fit --task %s: use %s\n", loss,
@@ -254,32 +290,34 @@ int cb_cmd_train(int argc, char **argv)
                                                                  : "sigmoid-bce or sigmoid-mse");
         return CB_EXIT_USAGE;
     }
+    /* The model first, so that --load is checked (loaded) before the data, with --save. */
+    cb_model model;
+    cb_epoch_stats *stats = calloc((size_t)o.cfg.epochs, sizeof *stats);
+    if (!stats || cb_model_init(&model, &mc, cb_train_max_batch(&o.cfg), o.cfg.seed) != 0) {
+        fprintf(stderr, "cifarbench train: out of memory\n");
+        free(stats);
+        return CB_EXIT_FAILURE;
+    }
+    x.json = o.json_path;
+    x.model = &model;
+    o.check = train_checks;
+    o.check_ctx = &x;
     static cb_run run; /* large: the thread bindings */
-    if ((rc = cb_run_prepare(&run, &o, "train")) >= 0)
+    if ((rc = cb_run_prepare(&run, &o, "train")) >= 0) {
+        cb_model_free(&model);
+        free(stats);
         return rc;
+    }
     o.cfg.threads = run.ctx.threads;
     o.cfg.profile = true;
     const cb_run_context *c = &run.ctx;
+    if (x.load)
+        printf("  loaded   %s\n", x.load);
 
     const double peak = measured_peak(c);
-    cb_model model;
-    cb_epoch_stats *stats = calloc((size_t)o.cfg.epochs, sizeof *stats);
-    const bool model_ok =
-        stats && cb_model_init(&model, &mc, cb_train_max_batch(&o.cfg), o.cfg.seed) == 0;
-    char err[4400];
-    const char *failure = !model_ok ? "out of memory" : NULL;
-    if (!failure && x.save && cb_check_file_writable(x.save, err, sizeof err) != 0)
-        failure = err;
-    if (!failure && x.load && cb_model_load(&model, x.load, err, sizeof err) != 0)
-        failure = err;
-    if (!failure && x.load)
-        printf("  loaded   %s\n", x.load);
-    if (!failure && cb_train(&o.cfg, &run.data, &model, stats) != 0)
-        failure = "out of memory";
-    if (failure) {
-        fprintf(stderr, "cifarbench train: %s\n", failure);
-        if (model_ok)
-            cb_model_free(&model);
+    if (cb_train(&o.cfg, &run.data, &model, stats) != 0) {
+        fprintf(stderr, "cifarbench train: out of memory\n");
+        cb_model_free(&model);
         free(stats);
         cb_run_free(&run);
         return CB_EXIT_FAILURE;
@@ -291,6 +329,7 @@ int cb_cmd_train(int argc, char **argv)
             fprintf(stderr, "cifarbench train: the training loss is not finite\n");
             rc = CB_EXIT_FAILURE;
         }
+    char err[4400];
     if (rc == CB_EXIT_OK && x.save) {
         if (cb_model_save(&model, x.save, err, sizeof err) == 0) {
             printf("  saved    %s\n", x.save);

@@ -1,5 +1,5 @@
 /* commands.h - the cifarbench sub-commands; each takes the arguments after its name and returns
- * the process exit code (cli.h). */
+ * the process exit code (CB_EXIT_*, cb_options.h). */
 #ifndef CB_COMMANDS_H
 #define CB_COMMANDS_H
 

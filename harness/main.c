@@ -1,13 +1,14 @@
-/* main.c - the cifarbench command line: picks the sub-command. */
+/* main.c - the cifarbench command line: top-level options, then the sub-command. */
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cb_options.h"
 #include "commands.h"
 #include "report_commands.h"
 
 static const char usage[] =
     "usage: cifarbench COMMAND [options]\n"
+    "       cifarbench --help | --version\n"
     "\n"
     "A multithreaded CPU benchmark and kernel suite: trains a small CNN on CIFAR-10 with scalar,\n"
     "AVX2 or AVX-512 kernels chosen at run time, and times it.\n"
@@ -22,33 +23,40 @@ static const char usage[] =
     "  cpu      show the CPU, its features, its topology and the kernels 'auto' picks\n"
     "  help     this text\n"
     "\n"
+    "options:\n" CB_OPTIONS_HELP
+    "\n"
     "'cifarbench COMMAND --help' describes a command's options.\n";
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"train", cb_cmd_train}, {"scale", cb_cmd_scale},     {"study", cb_cmd_study},
+    {"tune", cb_cmd_tune},   {"report", cb_cmd_report},   {"compare", cb_cmd_compare},
+    {"cpu", cb_cmd_cpu},
+};
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
+    static const struct option longopts[] = {{0}};
+    cb_options o;
+    cb_options_init(&o, NULL, usage, argc - 1, argv + 1, longopts);
+    o.stop_at_operand = true; /* the first operand is the command; the rest are its arguments */
+    for (int c; (c = cb_options_next(&o)) != CB_OPT_END;)
+        if (c == CB_OPT_EXIT)
+            return o.exit_code;
+    if (o.first_operand >= o.argc) {
         fputs(usage, stderr);
         return CB_EXIT_USAGE;
     }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    const char *cmd = o.argv[o.first_operand];
+    if (strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
         return CB_EXIT_OK;
     }
-    if (strcmp(cmd, "train") == 0)
-        return cb_cmd_train(argc - 2, argv + 2);
-    if (strcmp(cmd, "scale") == 0)
-        return cb_cmd_scale(argc - 2, argv + 2);
-    if (strcmp(cmd, "study") == 0)
-        return cb_cmd_study(argc - 2, argv + 2);
-    if (strcmp(cmd, "tune") == 0)
-        return cb_cmd_tune(argc - 2, argv + 2);
-    if (strcmp(cmd, "report") == 0)
-        return cb_cmd_report(argc - 2, argv + 2);
-    if (strcmp(cmd, "compare") == 0)
-        return cb_cmd_compare(argc - 2, argv + 2);
-    if (strcmp(cmd, "cpu") == 0)
-        return cb_cmd_cpu(argc - 2, argv + 2);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(o.argc - o.first_operand - 1, o.argv + o.first_operand + 1);
     fprintf(stderr, "cifarbench: unknown command '%s'\n\n%s", cmd, usage);
     return CB_EXIT_USAGE;
 }

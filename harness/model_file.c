@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_writer.h"
+#include "cb_atomic_file.h"
 #include "tasks.h"
 
 _Static_assert(sizeof(float) == sizeof(uint32_t), "the model file stores float32 values");
@@ -189,48 +189,6 @@ int cb_model_save(const cb_model *m, const char *path, char *err, size_t errlen)
     return rc;
 }
 
-/* The whole file, or NULL with the reason in err. */
-static unsigned char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, used = 0;
-    unsigned char *buf = malloc(cap);
-    while (buf) {
-        used += fread(buf + used, 1, cap - used, f);
-        if (used < cap)
-            break; /* end of file or an error */
-        if (cap >= MAX_FILE_BYTES) {
-            snprintf(err, errlen, "%s: larger than %zu MiB, not a cifarbench model file", path,
-                     MAX_FILE_BYTES >> 20);
-            free(buf);
-            fclose(f);
-            return NULL;
-        }
-        unsigned char *bigger = realloc(buf, cap *= 2);
-        if (!bigger)
-            free(buf);
-        buf = bigger;
-    }
-    if (!buf) {
-        snprintf(err, errlen, "%s: out of memory reading the file", path);
-        fclose(f);
-        return NULL;
-    }
-    if (ferror(f)) {
-        snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
-        free(buf);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *len = used;
-    return buf;
-}
-
 /* Appends to a message in err; used tracks its length (stays < errlen). */
 static void append(char *err, size_t errlen, size_t *used, const char *fmt, ...)
 {
@@ -258,13 +216,23 @@ static void head_text(uint32_t h, char *buf, size_t len)
         return -1;                                                                                 \
     } while (0)
 
-/* Checks buf (the file, len bytes) against the network of cfg and decodes its values into vals
- * (param_count floats). Returns 0, or -1 with the reason in err. */
-static int parse(const cb_model_config *cfg, const char *path, const unsigned char *buf,
-                 size_t len, float *vals, char *err, size_t errlen)
+/* What the header of a file says: its head, its tensors' shapes, where the values start and how
+ * many there are. */
+typedef struct header {
+    uint32_t head, count;
+    shape fs[MAX_TENSORS];
+    size_t off;        /* the values' offset */
+    uint64_t elements; /* values of all tensors */
+} header;
+
+/* Integrity of the header: the magic, the version and shapes that describe a file of exactly
+ * `size` bytes, the file's length (fstat). buf holds the file's first len bytes: all of them, or
+ * at least HEADER_MAX_BYTES. Nothing past the header is needed, so a file whose header promises
+ * another size is refused before its data is read. Returns 0, or -1 with the reason in err. */
+static int parse_header(const char *path, const unsigned char *buf, size_t len, uint64_t size,
+                        header *h, char *err, size_t errlen)
 {
-    /* Integrity: magic, version, a header that describes exactly this many bytes, the checksum. */
-    if (len == 0)
+    if (size == 0)
         FAIL("%s: empty file, not a cifarbench model file", path);
     if (memcmp(buf, magic, len < sizeof magic ? len : sizeof magic) != 0)
         FAIL("%s: not a cifarbench model file (it does not start with the CBMODEL magic)", path);
@@ -275,40 +243,59 @@ static int parse(const cb_model_config *cfg, const char *path, const unsigned ch
     if (version != CB_MODEL_FILE_VERSION)
         FAIL("%s: unsupported model file version %u (this build reads version %d)", path, version,
              (int)CB_MODEL_FILE_VERSION);
-    const uint32_t head = get_u32(buf + 12), count = get_u32(buf + 16);
-    if (count > MAX_TENSORS)
-        FAIL("%s: corrupt header: %u tensors", path, count);
+    h->head = get_u32(buf + 12);
+    h->count = get_u32(buf + 16);
+    if (h->count > MAX_TENSORS)
+        FAIL("%s: corrupt header: %u tensors", path, h->count);
 
-    shape fs[MAX_TENSORS];
     size_t off = HEADER_BYTES;
     uint64_t elements = 0; /* of all tensors; < 2^62 */
-    for (uint32_t t = 0; t < count; t++) {
+    for (uint32_t t = 0; t < h->count; t++) {
         if (len - off < 4)
             FAIL("%s: truncated in the header (%zu bytes)", path, len);
-        fs[t].rank = get_u32(buf + off);
+        h->fs[t].rank = get_u32(buf + off);
         off += 4;
-        if (fs[t].rank == 0 || fs[t].rank > MAX_RANK)
-            FAIL("%s: corrupt header: tensor %u has rank %u", path, t, fs[t].rank);
-        if ((len - off) / 4 < fs[t].rank)
+        if (h->fs[t].rank == 0 || h->fs[t].rank > MAX_RANK)
+            FAIL("%s: corrupt header: tensor %u has rank %u", path, t, h->fs[t].rank);
+        if ((len - off) / 4 < h->fs[t].rank)
             FAIL("%s: truncated in the header (%zu bytes)", path, len);
         uint64_t n = 1;
-        for (uint32_t d = 0; d < fs[t].rank; d++, off += 4) {
-            fs[t].dim[d] = get_u32(buf + off);
-            if (n > ((uint64_t)1 << 62) / ((uint64_t)fs[t].dim[d] + 1))
+        for (uint32_t d = 0; d < h->fs[t].rank; d++, off += 4) {
+            h->fs[t].dim[d] = get_u32(buf + off);
+            if (n > ((uint64_t)1 << 62) / ((uint64_t)h->fs[t].dim[d] + 1))
                 FAIL("%s: corrupt header: tensor %u's shape is impossibly large", path, t);
-            n *= fs[t].dim[d];
+            n *= h->fs[t].dim[d];
         }
         elements += n;
         if (elements > ((uint64_t)1 << 60))
             FAIL("%s: corrupt header: impossibly many values", path);
     }
+    /* The size the header promises, against the file's size: before any data is read. */
     const uint64_t want = (uint64_t)off + 4 * elements + CRC_BYTES;
-    if (len < want)
-        FAIL("%s: truncated: %zu bytes, but its header describes a file of %llu", path, len,
-             (unsigned long long)want);
-    if (len > want)
-        FAIL("%s: trailing bytes: %zu bytes, but its header describes a file of %llu", path, len,
-             (unsigned long long)want);
+    if (size < want)
+        FAIL("%s: truncated: %llu bytes, but its header describes a file of %llu", path,
+             (unsigned long long)size, (unsigned long long)want);
+    if (size > want)
+        FAIL("%s: trailing bytes: %llu bytes, but its header describes a file of %llu", path,
+             (unsigned long long)size, (unsigned long long)want);
+    if (want > MAX_FILE_BYTES)
+        FAIL("%s: its header describes a file of %llu bytes, larger than the %zu MiB any "
+             "cifarbench model file can be", path, (unsigned long long)want, MAX_FILE_BYTES >> 20);
+    h->off = off;
+    h->elements = elements;
+    return 0;
+}
+
+/* The rest of the checks, on the whole file (buf, len bytes, whose header h describes): the
+ * checksum, then the fit to the network of cfg, then the values (decoded into vals, param_count
+ * floats). Returns 0, or -1 with the reason in err. */
+static int parse_body(const cb_model_config *cfg, const char *path, const unsigned char *buf,
+                      size_t len, const header *h, float *vals, char *err, size_t errlen)
+{
+    const uint32_t head = h->head, count = h->count;
+    const shape *fs = h->fs;
+    const size_t off = h->off;
+    const uint64_t elements = h->elements;
     const uint32_t stored = get_u32(buf + len - CRC_BYTES), actual = cb_crc32(buf, len - CRC_BYTES);
     if (stored != actual)
         FAIL("%s: checksum mismatch (stored %08x, contents give %08x): the file is corrupt", path,
@@ -358,6 +345,63 @@ static int parse(const cb_model_config *cfg, const char *path, const unsigned ch
     return 0;
 }
 
+enum {
+    /* The longest header: magic, version, head, count, then MAX_TENSORS shapes of MAX_RANK. */
+    HEADER_MAX_BYTES = HEADER_BYTES + MAX_TENSORS * 4 * (1 + MAX_RANK),
+};
+
+/* Reads the whole model file at path into *buf (*len bytes) after checking its header against
+ * its size (parse_header). Returns 0, or -1 with the reason in err. */
+static int read_model_file(const char *path, unsigned char **buf, size_t *len, header *h,
+                           char *err, size_t errlen)
+{
+    /* A regular file only, opened without blocking: a FIFO, /dev/zero or a directory is refused
+     * before a byte is read. */
+    long long size = 0;
+    FILE *f = cb_open_input_file(path, &size, err, errlen);
+    if (!f)
+        return -1;
+    unsigned char first[HEADER_MAX_BYTES];
+    const size_t want_first = (unsigned long long)size < sizeof first ? (size_t)size : sizeof first;
+    const size_t got_first = fread(first, 1, want_first, f);
+    int rc = -1;
+    if (got_first != want_first)
+        snprintf(err, errlen, "%s: read error after %zu bytes%s%s", path, got_first,
+                 ferror(f) ? ": " : " (the file shrank while reading)",
+                 ferror(f) ? strerror(errno) : "");
+    else
+        rc = parse_header(path, first, got_first, (uint64_t)size, h, err, errlen);
+    if (rc != 0) {
+        fclose(f);
+        return -1;
+    }
+    /* The header matches the size, which is at most MAX_FILE_BYTES: read the rest. */
+    const size_t total = (size_t)size;
+    unsigned char *all = malloc(total);
+    if (!all) {
+        snprintf(err, errlen, "%s: out of memory reading the file (%zu bytes)", path, total);
+        fclose(f);
+        return -1;
+    }
+    memcpy(all, first, got_first);
+    const size_t got = got_first + fread(all + got_first, 1, total - got_first, f);
+    if (got != total) {
+        snprintf(err, errlen, "%s: read error after %zu of %zu bytes%s%s", path, got, total,
+                 ferror(f) ? ": " : " (the file shrank while reading)",
+                 ferror(f) ? strerror(errno) : "");
+    } else if (fgetc(f) != EOF) {
+        snprintf(err, errlen, "%s: the file grew while reading (expected %zu bytes)", path, total);
+    } else {
+        fclose(f);
+        *buf = all;
+        *len = total;
+        return 0;
+    }
+    free(all);
+    fclose(f);
+    return -1;
+}
+
 int cb_model_load(cb_model *m, const char *path, char *err, size_t errlen)
 {
     shape s[TENSORS];
@@ -370,15 +414,16 @@ int cb_model_load(cb_model *m, const char *path, char *err, size_t errlen)
         return -1;
     }
     size_t len = 0;
-    unsigned char *buf = read_file(path, &len, err, errlen);
-    if (!buf)
+    unsigned char *buf = NULL;
+    header h; /* 2.3 KiB of shapes */
+    if (read_model_file(path, &buf, &len, &h, err, errlen) != 0)
         return -1;
     float *vals = malloc(count * sizeof *vals);
     int rc = -1;
     if (!vals)
         snprintf(err, errlen, "%s: out of memory", path);
     else
-        rc = parse(&m->cfg, path, buf, len, vals, err, errlen);
+        rc = parse_body(&m->cfg, path, buf, len, &h, vals, err, errlen);
     if (rc == 0)
         memcpy(m->param_slab, vals, count * sizeof *vals);
     free(vals);

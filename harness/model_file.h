@@ -35,8 +35,12 @@
  * + 4 * 17,554 + 4 (CRC) = 70,336 bytes.
  *
  * Loading checks, in this order, and refuses the file with a message that names it and says what
- * is wrong: the magic (not a model file), the version, that the shapes describe a file of exactly
- * the file's length (truncated; trailing bytes), the checksum (corrupt), then that the file fits
+ * is wrong: that it is a regular file (a FIFO, a device such as /dev/zero or a directory is refused
+ * before a byte is read, and a FIFO never blocks), the magic (not a model file), the version, that
+ * the shapes describe a file of exactly the file's length (truncated; trailing bytes: the header,
+ * at most 2,324 bytes, is read first and the size it promises compared with the file's size from
+ * fstat, so no more than the header is read from a file of the wrong size, and no file above
+ * 1 GiB is read at all), the checksum (corrupt), then that the file fits
  * the network being loaded into (the head, the tensor count, every tensor's shape, e.g.
  * "layer fc2_w: file has [32,1], network has [32,10]"), and last that every value is finite.
  * A file's integrity is thus checked before its fit: a file cut short says "truncated", a file of

@@ -1,16 +1,9 @@
-/* progress.c - see progress.h. */
-#define _POSIX_C_SOURCE 200809L
+/* progress.c - the progress bar or lines of a long pass (progress.h). */
 #include "progress.h"
 
 #include <stdio.h>
-#include <time.h>
 
-double cb_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "cb_clock.h"
 
 void cb_progress_begin(cb_progress *p, cb_progress_mode mode, const char *label, long total)
 {
@@ -19,11 +12,18 @@ void cb_progress_begin(cb_progress *p, cb_progress_mode mode, const char *label,
     p->total = total > 0 ? total : 1;
     p->next_line = p->total / 10;
     p->start = cb_now();
+    p->last_draw = p->start;
+    p->draws = 0;
 }
 
-void cb_progress_update(cb_progress *p, long done, double loss, double accuracy)
+double cb_progress_update(cb_progress *p, long done, double loss, double accuracy)
 {
-    const double elapsed = cb_now() - p->start;
+    if (p->mode == CB_PROGRESS_NONE || (p->mode == CB_PROGRESS_LINES && done < p->next_line))
+        return 0.0;
+    const double now = cb_now(); /* the one clock read of an update that draws nothing */
+    if (p->mode == CB_PROGRESS_BAR && done < p->total && now - p->last_draw < 1.0 / CB_PROGRESS_HZ)
+        return 0.0;
+    const double elapsed = now - p->start;
     const double rate = elapsed > 0 ? (double)done / elapsed : 0.0;
     if (p->mode == CB_PROGRESS_BAR) {
         enum { WIDTH = 30 };
@@ -35,11 +35,16 @@ void cb_progress_update(cb_progress *p, long done, double loss, double accuracy)
         fprintf(stderr, "\r%s [%s] %6ld/%ld  %8.0f img/s  loss %.4f  acc %.4f", p->label, bar, done,
                 p->total, rate, loss, accuracy);
         fflush(stderr);
-    } else if (p->mode == CB_PROGRESS_LINES && done >= p->next_line) {
+    } else {
         fprintf(stderr, "%s %3.0f%%  %ld/%ld images  %.0f img/s  loss %.4f  acc %.4f\n", p->label,
                 100.0 * (double)done / (double)p->total, done, p->total, rate, loss, accuracy);
-        p->next_line += p->total / 10 > 0 ? p->total / 10 : 1;
+        while (p->next_line <= done)
+            p->next_line += p->total / 10 > 0 ? p->total / 10 : 1;
     }
+    p->draws++;
+    const double after = cb_now();
+    p->last_draw = after;
+    return after - now;
 }
 
 void cb_progress_end(cb_progress *p)

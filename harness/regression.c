@@ -1,37 +1,45 @@
 /* regression.c - see regression.h. */
+#define _POSIX_C_SOURCE 200809L /* getline */
 #include "regression.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_atomic_file.h"
 #include "rng.h"
 
 enum { HIDDEN = 16, STEPS = 5000, FINE_STEPS = 2000 };
 
 int cb_iris_load(const char *path, cb_iris *d, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    /* Not fopen: a FIFO would block the open; only a regular file is read. */
+    FILE *f = cb_open_input_file(path, NULL, err, errlen);
+    if (!f)
         return -1;
-    }
-    char line[256];
+    /* Whole lines, however long (getline): a long line is parsed whole, never split into pieces
+     * that would be taken for lines of their own and shift the line numbers. */
+    char *line = NULL;
+    size_t cap = 0;
     int rows = 0, lineno = 1, rc = 0;
-    if (!fgets(line, sizeof line, f) || strncmp(line, "species,sepal_length,sepal_width", 32) != 0) {
+    if (getline(&line, &cap, f) < 0 || strncmp(line, "species,sepal_length,sepal_width", 32) != 0) {
         snprintf(err, errlen, "%s:1: expected the header 'species,sepal_length,sepal_width,...'",
                  path);
         rc = -1;
     }
-    while (rc == 0 && fgets(line, sizeof line, f)) {
+    for (ssize_t got; rc == 0 && (got = getline(&line, &cap, f)) >= 0;) {
         lineno++;
         char species[64];
         float v[4];
         char extra;
-        if (sscanf(line, "%63[^,],%f,%f,%f,%f %c", species, &v[0], &v[1], &v[2], &v[3], &extra) != 5 ||
-            !(v[0] > 0 && v[0] < 20 && v[1] > 0 && v[1] < 20)) {
+        if ((size_t)got != strlen(line)) {
+            snprintf(err, errlen, "%s:%d: a NUL byte in the line: not a CSV text file", path,
+                     lineno);
+            rc = -1;
+        } else if (sscanf(line, "%63[^,],%f,%f,%f,%f %c", species, &v[0], &v[1], &v[2], &v[3],
+                          &extra) != 5 ||
+                   !(v[0] > 0 && v[0] < 20 && v[1] > 0 && v[1] < 20)) {
             snprintf(err, errlen, "%s:%d: expected 'species,sepal_length,sepal_width,...' with "
                      "lengths in cm", path, lineno);
             rc = -1;
@@ -44,6 +52,11 @@ int cb_iris_load(const char *path, cb_iris *d, char *err, size_t errlen)
             rows++;
         }
     }
+    if (rc == 0 && ferror(f)) {
+        snprintf(err, errlen, "%s: read error", path);
+        rc = -1;
+    }
+    free(line);
     fclose(f);
     if (rc == 0 && rows != CB_IRIS_ROWS) {
         snprintf(err, errlen, "%s: %d rows, expected %d", path, rows, CB_IRIS_ROWS);

@@ -22,8 +22,10 @@ typedef struct cb_iris {
     float length[CB_IRIS_ROWS], width[CB_IRIS_ROWS]; /* sepal, cm */
 } cb_iris;
 
-/* Reads the iris CSV (header, then species,sepal_length,sepal_width,petal_length,petal_width).
- * Returns 0, or -1 with file, line and problem in err. */
+/* Reads the iris CSV (header, then species,sepal_length,sepal_width,petal_length,petal_width),
+ * a regular file (a FIFO, a device or a directory is refused before anything is read). Lines are
+ * read whole, however long, so line numbers in messages are the file's. Returns 0, or -1 with
+ * file, line and problem in err. */
 int cb_iris_load(const char *path, cb_iris *d, char *err, size_t errlen);
 
 /* The 0.5-cm bin of a sepal length, 0 .. CB_IRIS_BINS-1 (lengths outside [4, 8) are clamped). */

@@ -11,33 +11,49 @@
 #include "team.h"
 #include "train.h"
 
+/* A command's own checks of its output paths (and inputs such as train --load), run by
+ * cb_run_prepare after the options and the --json path are checked and before the data is loaded
+ * (the first work), so that a bad path is refused before anything long runs. Returns -1 when all
+ * is well, else the exit code, the problem already reported. */
+typedef int cb_run_check_fn(void *ctx, const char *command);
+
 typedef struct cb_run_options {
     const char *data_dir, *json_path, *isa;
     const char *variants_path; /* train --variants FILE */
     int threads;    /* 0 = one per physical core */
     cb_bind bind;
-    cb_task task;
+    cb_task task;   /* set before cb_run_parse: the command's default task */
+    unsigned tasks; /* set before cb_run_parse: the tasks the command accepts, a bit per cb_task
+                       (CB_RUN_TASK(t)); any other --task is refused while parsing (exit 2) and
+                       the help lists only these. 0 means all. */
     cb_train_config cfg;
+    cb_run_check_fn *check; /* optional: the command's own checks (above) */
+    void *check_ctx;
 } cb_run_options;
 
-/* The help text of the shared options, for the commands' usage messages. */
-extern const char cb_run_options_help[];
+#define CB_RUN_TASK(t) (1u << (t))
 
 void cb_run_options_init(cb_run_options *o);
 
-/* A command's own options: consumes the current option if it is one. Returns 1 when consumed, 0
- * when not, -1 on a bad value (already reported). */
-typedef int cb_own_option_fn(cb_args *a, cb_run_options *o, void *ctx);
+/* Whether two paths name the same file: the same string, or the same existing file (device and
+ * inode, through symbolic links). */
+bool cb_same_file(const char *a, const char *b);
 
-/* Parses a command's arguments: the shared options, --help (prints usage_head, the shared
- * options' help and --help's own line) and, through own(), the command's. Returns -1 to go on,
- * else the exit code. */
+/* The shared options' getopt_long vals start here; a command's own use positive vals below. */
+enum { CB_RUN_OPTION_FIRST = 0x100 };
+
+/* Handles one of a command's own options: c is its val, p->arg its value. False on a bad value,
+ * already reported (exit 2). */
+typedef bool cb_own_option_fn(int c, cb_options *p, cb_run_options *o, void *ctx);
+
+/* Parses a command's arguments (cb_options.h): the shared options, the command's own (own_longopts,
+ * handled by own()), -h/--help (prints usage_head, then the shared options' help, its --task
+ * part listing only o->tasks, and CB_OPTIONS_HELP) and --version. The command takes no operands.
+ * An empty --data or --json value and a task outside o->tasks are usage errors. Returns -1 to go
+ * on, else the exit code. */
 int cb_run_parse(int argc, char **argv, const char *command, const char *usage_head,
-                 cb_run_options *o, cb_own_option_fn *own, void *ctx);
-
-/* Consumes the current option if it is a shared one. Returns 1 when consumed, 0 when not a shared
- * option, -1 on a bad value (already reported: exit 2). */
-int cb_run_options_parse(cb_run_options *o, cb_args *a);
+                 const struct option *own_longopts, cb_run_options *o, cb_own_option_fn *own,
+                 void *ctx);
 
 /* A prepared run: the context every result carries, and the data. */
 typedef struct cb_run {
@@ -48,10 +64,11 @@ typedef struct cb_run {
     cb_cifar10 data;
 } cb_run;
 
-/* Chooses the ISA, describes the machine, checks the thread request and that the result file can
- * be written, loads the data and starts the thread team with o->threads (resolved to the core
- * count when 0). Returns -1 when all is ready, else the exit code (error already reported, with
- * `command` in the message). */
+/* Chooses the ISA, describes the machine, checks the thread request, that the result file can
+ * be written (cb_check_file_writable: a regular file or a new one, never a directory, a device or
+ * a FIFO) and the command's own checks (o->check), then loads the data and starts the thread team
+ * with o->threads (resolved to the core count when 0). Returns -1 when all is ready, else the
+ * exit code (error already reported, with `command` in the message). */
 int cb_run_prepare(cb_run *r, cb_run_options *o, const char *command);
 
 /* Starts the team with `threads` threads and records what it really runs with in r->ctx. */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rng.h"
+
 enum { BINARY_POSITIVE = 2 /* bird */, BINARY_NEGATIVE = 0 /* airplane */ };
 
 static const char *const names[] = {"classify", "binary", "multilabel", "regression"};
@@ -93,19 +95,34 @@ static int to_binary(cb_dataset *s)
     return 0;
 }
 
-/* Image i becomes [image i | image (i + count/2) mod count], each squeezed to half width. */
-static int to_multilabel(cb_dataset *s)
+void cb_task_multilabel_partners(int n, uint64_t seed, int32_t *order, int32_t *partner)
+{
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    cb_rng rng;
+    cb_rng_seed(&rng, seed);
+    cb_rng_shuffle_i32(&rng, order, n);
+    for (int k = 0; k < n; k++)
+        partner[order[k]] = order[k + 1 < n ? k + 1 : 0];
+}
+
+/* Image i becomes [image i | image partner[i]], each squeezed to half width. */
+static int to_multilabel(cb_dataset *s, uint64_t seed)
 {
     const int n = s->count, W = CB_CIFAR_W, C = CB_CIFAR_C;
-    uint8_t *px = malloc((size_t)n * CB_CIFAR_PIXELS);
-    s->targets = calloc((size_t)n * CB_CIFAR_CLASSES, sizeof(float));
-    if (!px || !s->targets) {
+    uint8_t *px = malloc((size_t)(n > 0 ? n : 1) * CB_CIFAR_PIXELS);
+    int32_t *pairs = malloc(2 * sizeof(int32_t) * (size_t)(n > 0 ? n : 1));
+    s->targets = calloc((size_t)(n > 0 ? n : 1) * CB_CIFAR_CLASSES, sizeof(float));
+    if (!px || !pairs || !s->targets) {
         free(px);
+        free(pairs);
         return -1;
     }
+    int32_t *partner = pairs + n;
+    cb_task_multilabel_partners(n, seed, pairs, partner);
     s->target_width = CB_CIFAR_CLASSES;
     for (int i = 0; i < n; i++) {
-        const int j = (i + n / 2) % n;
+        const int j = partner[i];
         const uint8_t *a = s->pixels + (size_t)i * CB_CIFAR_PIXELS;
         const uint8_t *b = s->pixels + (size_t)j * CB_CIFAR_PIXELS;
         uint8_t *o = px + (size_t)i * CB_CIFAR_PIXELS;
@@ -118,6 +135,7 @@ static int to_multilabel(cb_dataset *s)
         s->targets[(size_t)i * CB_CIFAR_CLASSES + s->labels[i]] = 1.0f;
         s->targets[(size_t)i * CB_CIFAR_CLASSES + s->labels[j]] = 1.0f;
     }
+    free(pairs);
     free(s->pixels);
     s->pixels = px;
     return 0;
@@ -133,7 +151,8 @@ int cb_task_apply(cb_task t, cb_cifar10 *d, char *err, size_t errlen)
     }
     cb_dataset *sets[2] = {&d->train, &d->test};
     for (int k = 0; k < 2; k++) {
-        const int rc = t == CB_TASK_BINARY ? to_binary(sets[k]) : to_multilabel(sets[k]);
+        const int rc = t == CB_TASK_BINARY ? to_binary(sets[k])
+                                           : to_multilabel(sets[k], CB_MULTILABEL_SEED + (uint64_t)k);
         if (rc != 0) {
             snprintf(err, errlen, "out of memory building the %s task's data", names[t]);
             return -1;

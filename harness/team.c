@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "progress.h"
+#include "cb_timing.h"
 
 const char *cb_bind_name(cb_bind b)
 {
@@ -84,28 +84,24 @@ int cb_team_readback(int threads, char *bindings, size_t bindings_len)
     return seen;
 }
 
-static double sync_run(int threads, int barriers, int reps)
+typedef struct sync_region {
+    int threads, barriers;
+} sync_region;
+
+/* reps empty parallel regions with the step's barriers (the region's end is the last one). */
+static void sync_run(void *arg, long reps)
 {
-    const double t0 = cb_now();
-    for (int r = 0; r < reps; r++) {
-#pragma omp parallel num_threads(threads)
-        for (int b = 0; b < barriers - 1; b++) {
+    const sync_region *s = arg;
+    for (long r = 0; r < reps; r++) {
+#pragma omp parallel num_threads(s->threads)
+        for (int b = 0; b < s->barriers - 1; b++) {
 #pragma omp barrier
         }
     }
-    return (cb_now() - t0) / reps;
 }
 
 double cb_team_sync_seconds(int threads, int barriers)
 {
-    double t[5];
-    for (int i = 0; i < 5; i++) /* insertion: keep sorted */
-    {
-        const double v = sync_run(threads, barriers, 2000);
-        int k = i;
-        for (; k > 0 && t[k - 1] > v; k--)
-            t[k] = t[k - 1];
-        t[k] = v;
-    }
-    return t[2];
+    const cb_timing t = {.samples = 5, .reps = 2000, .clock = CB_CLOCK_WALL};
+    return cb_time_median(&t, sync_run, &(sync_region){threads, barriers});
 }

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "cb_clock.h"
+#include "cb_timing.h"
 #include "progress.h"
 #include "rng.h"
 
@@ -89,25 +91,19 @@ static void record_step(const cb_train_config *cfg, const cb_model *m, int n, lo
     }
 }
 
+static void read_clock(void *arg, long reps)
+{
+    (void)arg;
+    volatile double sink = 0.0;
+    for (long i = 0; i < reps; i++)
+        sink += cb_now();
+}
+
 /* Seconds per cb_now() call: the median of 5 runs of 20,000 calls. */
 static double clock_read_cost(void)
 {
-    double best[5];
-    for (int r = 0; r < 5; r++) {
-        const double t0 = cb_now();
-        volatile double sink = 0.0;
-        for (int i = 0; i < 20000; i++)
-            sink += cb_now();
-        (void)sink;
-        best[r] = (cb_now() - t0) / 20000;
-    }
-    for (int i = 1; i < 5; i++)
-        for (int k = i; k > 0 && best[k] < best[k - 1]; k--) {
-            const double t = best[k];
-            best[k] = best[k - 1];
-            best[k - 1] = t;
-        }
-    return best[2];
+    const cb_timing t = {.samples = 5, .reps = 20000, .clock = CB_CLOCK_WALL};
+    return cb_time_median(&t, read_clock, NULL);
 }
 
 static void record_profile(const cb_profile *prof, double clock_cost, cb_epoch_stats *st)
@@ -156,7 +152,7 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
 
         cb_progress bar;
         cb_progress_begin(&bar, cfg->progress, "train", n_train);
-        double loss_sum = 0.0;
+        double loss_sum = 0.0, progress_seconds = 0.0;
         long correct = 0, steps = 0;
         if (cfg->profile) {
             cb_profile_reset(&prof);
@@ -179,11 +175,14 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
                 cfg->step_losses[global_step] = loss;
             global_step++;
             steps++;
+            /* At most CB_PROGRESS_HZ redraws a second; the time they take is kept out of the
+               epoch's seconds (what remains is one clock read per step). */
             if (cfg->progress != CB_PROGRESS_NONE)
-                cb_progress_update(&bar, start + n, loss_sum / (start + n),
-                                   (double)correct / (start + n));
+                progress_seconds += cb_progress_update(&bar, start + n, loss_sum / (start + n),
+                                                       (double)correct / (start + n));
         }
-        st->seconds = cb_now() - t0;
+        st->seconds = cb_now() - t0 - progress_seconds;
+        st->progress_seconds = progress_seconds;
         model->profile = NULL; /* evaluation is not part of the profile */
         cb_progress_end(&bar);
         if (cfg->profile)

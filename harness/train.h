@@ -12,7 +12,8 @@
 
 typedef enum cb_progress_mode {
     CB_PROGRESS_NONE,  /* silent */
-    CB_PROGRESS_BAR,   /* a redrawn bar on stderr (stderr is a terminal) */
+    CB_PROGRESS_BAR,   /* a bar on stderr (stderr is a terminal), redrawn at most 10 times a
+                          second (progress.h) */
     CB_PROGRESS_LINES, /* a plain line on stderr every tenth of an epoch (logs, CI) */
 } cb_progress_mode;
 
@@ -38,7 +39,9 @@ enum { CB_MAX_LABELS = 16 }; /* outputs a multi-label task may have */
 typedef struct cb_epoch_stats {
     int epoch;              /* 1-based */
     long images, steps;
-    double seconds;         /* wall time of the training pass (batch assembly + steps), no evaluation */
+    double seconds;         /* wall time of the training pass (batch assembly + steps), without
+                               evaluation and without drawing the progress output */
+    double progress_seconds; /* the time spent drawing progress output, left out of `seconds` */
     double images_per_s;
     double gflops;          /* achieved, from cb_model_flops_train() */
     double train_loss;      /* mean over the epoch's images, as Keras reports it */

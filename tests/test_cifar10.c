@@ -2,16 +2,18 @@
  *
  * Loader tests write their own small data sets (3 records per file) into a mkdtemp directory and
  * check: a valid set (labels, CHW -> HWC transposition pixel by pixel, class names), and each way a
- * set can be unusable (wrong size, truncated record, bad label, missing file, not a regular file),
+ * set can be unusable (wrong size, truncated record, bad label, missing file, not a regular file;
+ * a FIFO, a link to /dev/zero or a dangling link in a batch file's place, refused without blocking),
  * with the message naming the file and the problem and the output left zeroed; random files of
  * random sizes never crash the loader. cb_cifar10_open must
  * treat an explicit directory that fails as an error, never fall back. The synthetic set must be
  * deterministic, balanced and learnable; gather must give value/255 in NHWC. When the real data set
  * exists next to the repository (CB_SOURCE_DIR/../shared/cifar10/cifar-10-batches-bin) it is loaded
  * and checked too; otherwise that test is skipped. rng.h is tested here as well. */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp, setenv, unsetenv, clock_gettime, mkdir */
+#define _DEFAULT_SOURCE /* mkdtemp, setenv, unsetenv, clock_gettime, mkdir, mkfifo, symlink */
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -186,6 +188,23 @@ static void expect_load_error(const char *dir, int records_per_file, ...)
     va_end(ap);
 }
 
+/* alarm(seconds) that interrupts a blocking call (it fails with EINTR, and the test on its
+ * message) instead of killing the test program: a hang on a FIFO becomes one failed test. */
+static void on_alarm(int sig)
+{
+    (void)sig;
+}
+
+static void arm_alarm(unsigned seconds)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm; /* no SA_RESTART: the blocked open returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    alarm(seconds);
+}
+
 /* ---- loader tests ---------------------------------------------------------------------------- */
 
 static void test_valid_set(void **state)
@@ -329,6 +348,53 @@ static void test_missing_file(void **state)
     /* A NULL error buffer is allowed. */
     cb_cifar10 d;
     assert_int_equal(cb_cifar10_load_dir(nowhere, RECS, &d, NULL, 0), -1);
+}
+
+/* A FIFO, a link to /dev/zero or a dangling link where a batch file should be: refused at once,
+   naming what it is. The FIFO has no writer, so a blocking open would wait forever (it did:
+   fopen came before the regular-file check); arm_alarm() turns such a hang into a failure. */
+static void test_special_files(void **state)
+{
+    tmpdir *t = *state;
+    write_valid_set(t->dir);
+    char p[512];
+    path_of(p, sizeof p, t->dir, names[1]);
+    assert_int_equal(remove(p), 0);
+    assert_int_equal(mkfifo(p, 0644), 0);
+    double t0 = now_seconds();
+    arm_alarm(10);
+    expect_load_error(t->dir, RECS, "data_batch_2.bin", "FIFO", "not a regular file", NULL);
+    expect_load_error(t->dir, 0, "data_batch_2.bin", "FIFO", NULL);
+    alarm(0);
+    assert_true(now_seconds() - t0 < 5.0);
+    assert_int_equal(remove(p), 0);
+    assert_int_equal(symlink("/dev/zero", p), 0);
+    expect_load_error(t->dir, RECS, "data_batch_2.bin", "character device", NULL);
+    assert_int_equal(remove(p), 0);
+    assert_int_equal(symlink("no-such-target", p), 0);
+    expect_load_error(t->dir, RECS, "data_batch_2.bin", "cannot open", NULL);
+    assert_int_equal(remove(p), 0);
+    write_file(t->dir, 1, RECS, -1);
+
+    /* batches.meta.txt as a FIFO or a device: the standard names, without blocking. */
+    path_of(p, sizeof p, t->dir, "batches.meta.txt");
+    assert_int_equal(mkfifo(p, 0644), 0);
+    cb_cifar10 d;
+    char err[512] = "";
+    t0 = now_seconds();
+    arm_alarm(10);
+    assert_int_equal(cb_cifar10_load_dir(t->dir, RECS, &d, err, sizeof err), 0);
+    alarm(0);
+    if (now_seconds() - t0 > 5.0)
+        fail_msg("batches.meta.txt as a FIFO blocked the load for %.1f s", now_seconds() - t0);
+    assert_string_equal(d.class_names[0], "airplane");
+    cb_cifar10_free(&d);
+    assert_int_equal(remove(p), 0);
+    assert_int_equal(symlink("/dev/zero", p), 0);
+    assert_int_equal(cb_cifar10_load_dir(t->dir, RECS, &d, err, sizeof err), 0);
+    assert_string_equal(d.class_names[9], "truck");
+    cb_cifar10_free(&d);
+    assert_int_equal(remove(p), 0);
 }
 
 /* Random files of random sizes (whole records or not, random labels): every load either succeeds
@@ -716,6 +782,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncated_record, make_tmpdir, remove_tmpdir),
         cmocka_unit_test_setup_teardown(test_bad_label, make_tmpdir, remove_tmpdir),
         cmocka_unit_test_setup_teardown(test_missing_file, make_tmpdir, remove_tmpdir),
+        cmocka_unit_test_setup_teardown(test_special_files, make_tmpdir, remove_tmpdir),
         cmocka_unit_test_setup_teardown(test_random_files_never_crash, make_tmpdir, remove_tmpdir),
         cmocka_unit_test_setup_teardown(test_open_explicit_dir_is_not_a_fallback, make_tmpdir,
                                         remove_tmpdir),

@@ -13,18 +13,23 @@
  *   unsupported version, another head, another tensor count, a tensor of another shape (and rank),
  *   truncated files (in the data, in the shapes, in the header, inside the magic), trailing bytes,
  *   a checksum mismatch (a flipped value bit, a flipped checksum bit), non-finite values, a missing
- *   file; a 1-output sigmoid model's file loaded into the 10-output softmax model.
+ *   file; a 1-output sigmoid model's file loaded into the 10-output softmax model; /dev/zero, a
+ *   FIFO (without blocking), a directory and a dangling link (not regular files: refused before
+ *   a byte is read); a good file followed by 1 GiB of sparse zeros (the header's size against
+ *   the file's, before the data is read) and a header promising more values than the file has.
  * - save_refuses_non_finite: a diverged model is not saved, and no file appears.
  */
-#define _POSIX_C_SOURCE 200809L /* mkstemp, mkdtemp */
+#define _DEFAULT_SOURCE /* mkstemp, mkdtemp, mkfifo, symlink, truncate */
 #include <math.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -190,6 +195,23 @@ static bytes good_file(cb_model *src)
     return build(&s);
 }
 
+/* alarm(seconds) that interrupts a blocking call (it fails with EINTR, and the test on its
+ * message) instead of killing the test program: a hang on a FIFO becomes one failed test. */
+static void on_alarm(int sig)
+{
+    (void)sig;
+}
+
+static void arm_alarm(unsigned seconds)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm; /* no SA_RESTART: the blocked open returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    alarm(seconds);
+}
+
 /* ---- tests ----------------------------------------------------------------------------------- */
 
 static void crc32(void **state)
@@ -277,7 +299,7 @@ static void format_matches_spec(void **state)
 static void refuses_not_a_model_file(void **state)
 {
     (void)state;
-    const char text[] = "conv3x3_fwd avx512\nthis is not a model\n";
+    const char text[] = "conv2d_fwd avx512\nthis is not a model\n";
     expect_bytes_refused(text, sizeof text - 1, "not a cifarbench model file", "magic");
     expect_bytes_refused("", 0, "empty file", "not a cifarbench model file");
     expect_bytes_refused("CBMODEX\0rest of it", 18, "not a cifarbench model file");
@@ -438,6 +460,58 @@ static void refuses_missing_file(void **state)
     expect_refused("/tmp/test_model_file_no_such_dir/model.bin", "No such file");
 }
 
+/* Not a regular file: refused before a byte is read, naming what it is. /dev/zero used to be read
+ * for 1 GiB before it was refused as too large; a FIFO without a writer blocked the open (alarm
+ * turns such a hang into a failure). */
+static void refuses_special_files(void **state)
+{
+    (void)state;
+    expect_refused("/dev/zero", "character device", "not a regular file");
+    char dir[64] = "/tmp/test_model_file_dir_XXXXXX", fifo[128], link[128];
+    assert_non_null(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/model.fifo", dir);
+    snprintf(link, sizeof link, "%s/dangling.cbm", dir);
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    assert_int_equal(symlink("no-such-model.cbm", link), 0);
+    arm_alarm(10);
+    expect_refused(fifo, "FIFO", "not a regular file");
+    alarm(0);
+    expect_refused(dir, "directory", "not a regular file");
+    expect_refused(link, "dangling symbolic link");
+    assert_int_equal(unlink(fifo), 0);
+    assert_int_equal(unlink(link), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+/* The size the header promises is checked against the file's size (fstat) before the data is
+ * read: a good file followed by 1 GiB of (sparse) zeros is refused as "trailing bytes" at once,
+ * where the whole gigabyte used to be read first and then refused as too large. */
+static void refuses_size_mismatch_before_reading(void **state)
+{
+    (void)state;
+    cb_model src;
+    const bytes b = good_file(&src);
+    char path[64];
+    write_temp(path, b.p, b.len);
+    const off_t size = ((off_t)1 << 30) + (off_t)b.len;
+    assert_int_equal(truncate(path, size), 0); /* sparse: no disk, no memory */
+    expect_refused(path, "trailing bytes", "1073812160 bytes", "describes a file of 70336");
+    unlink(path);
+    /* A header that promises more values than the file holds: "truncated", from the header. */
+    bytes big = {malloc(b.len), b.len};
+    assert_non_null(big.p);
+    memcpy(big.p, b.p, b.len);
+    /* fc1_w's first dimension (after the 20-byte header and the shapes of conv1_w, conv1_b,
+     * conv2_w, conv2_b: 20 + 8 + 20 + 8 bytes, then fc1_w's rank): 512 -> 2^20. */
+    assert_int_equal(get32(big.p + 80), 512);
+    big.p[80] = 0, big.p[81] = 0, big.p[82] = 0x10, big.p[83] = 0;
+    fix_crc(&big);
+    expect_bytes_refused(big.p, big.len, "truncated: 70336 bytes, but its header describes");
+    free(big.p);
+    free(b.p);
+    cb_model_free(&src);
+}
+
 static void save_refuses_non_finite(void **state)
 {
     (void)state;
@@ -473,6 +547,8 @@ int main(void)
         cmocka_unit_test(refuses_checksum_mismatch),
         cmocka_unit_test(refuses_non_finite),
         cmocka_unit_test(refuses_missing_file),
+        cmocka_unit_test(refuses_special_files),
+        cmocka_unit_test(refuses_size_mismatch_before_reading),
         cmocka_unit_test(save_refuses_non_finite),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,24 +7,36 @@
  *   above chance (10 classes: 0.1).
  * - isa_agreement/<isa>: 20 training steps under each ISA track the scalar run's losses within
  *   1e-4 relative at every step (rounding differs between ISAs; a wrong kernel shows at once).
- * - gradient_check: the whole network's backward pass against central finite differences of its
- *   forward pass, on a small batch (scalar kernels, perturbations in the float parameters).
+ * - variants_long_lines: a variant file's 272-byte comment is one comment (its tail past byte 256
+ *   is not a line), an error past byte 256 names its own line, a FIFO (without blocking) and
+ *   /dev/zero are refused.
+ * - progress_rate_limited: 0.35 s of back-to-back updates redraw the bar at most 10 times a
+ *   second; progress_in_training: 64 training steps likewise, with the drawing time recorded and
+ *   left out of the epoch's seconds.
+ * - gradient_check: the whole network's backward pass against central finite differences
+ *   (finite_diff.h) of its forward pass, on a small batch (scalar kernels, perturbations of
+ *   1e-2 max(|p|, 0.1) in the float parameters p).
  */
-#define _POSIX_C_SOURCE 200809L /* mkstemp, write, unlink */
+#define _DEFAULT_SOURCE /* mkstemp, mkdtemp, mkfifo, write, unlink, dup, fdopen */
 #include <math.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "cb_clock.h"
 #include "cifar10.h"
+#include "finite_diff.h"
 #include "model.h"
+#include "progress.h"
 #include "train.h"
 #include "variants.h"
 
@@ -166,6 +178,170 @@ static void test_variants_agreement(void **state)
     assert_tracks_scalar(&mixed, "mixed variants");
 }
 
+/* alarm(seconds) that interrupts a blocking call (it fails with EINTR, and the test on its
+ * message) instead of killing the test program: a hang on a FIFO becomes one failed test. */
+static void on_alarm(int sig)
+{
+    (void)sig;
+}
+
+static void arm_alarm(unsigned seconds)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm; /* no SA_RESTART: the blocked open returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    alarm(seconds);
+}
+
+/* A path in /tmp holding text (free with unlink). */
+static void temp_text(char path[64], const char *text)
+{
+    strcpy(path, "/tmp/cifarbench-variants-XXXXXX");
+    const int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+/* Variant-file lines are read whole: a comment longer than 256 bytes is one comment. (Read into
+ * a 256-byte buffer, its tail "conv9x9_fwd avx2" became a line of its own: "unknown kernel".)
+ * Blank lines of spaces are skipped; a FIFO (without blocking) and /dev/zero are refused. */
+static void test_variants_long_lines(void **state)
+{
+    (void)state;
+    cb_variants want, got;
+    cb_variants_uniform(&want, CB_ISA_SCALAR);
+    char comment[400], text[8192], path[64], err[4400] = "";
+    snprintf(comment, sizeof comment, "# %0253d" "conv9x9_fwd avx2\n   \n", 0);
+    assert_int_equal(strlen(comment), 2 + 253 + 17 + 4);
+    assert_true(cb_variants_format(&want, comment, text, sizeof text) > 0);
+    temp_text(path, text);
+    const int rc = cb_variants_load(path, &got, err, sizeof err);
+    unlink(path);
+    if (rc != 0)
+        fail_msg("a 272-byte comment was not taken as one comment: %s", err);
+    assert_memory_equal(&want, &got, sizeof want);
+
+    /* An error past byte 256 of a line names that line (line 3), not a later one. */
+    snprintf(text, sizeof text, "# cifarbench variants 2\n# ok\n%0300d avx2\n", 7);
+    temp_text(path, text);
+    assert_int_equal(cb_variants_load(path, &got, err, sizeof err), -1);
+    unlink(path);
+    char where[128];
+    snprintf(where, sizeof where, "%s:3: ", path);
+    if (!strstr(err, where))
+        fail_msg("'%s' does not name line 3", err);
+
+    char fifo[] = "/tmp/cifarbench-variants-fifo-XXXXXX";
+    assert_non_null(mkdtemp(fifo));
+    char fpath[128];
+    snprintf(fpath, sizeof fpath, "%s/v.txt", fifo);
+    assert_int_equal(mkfifo(fpath, 0644), 0);
+    arm_alarm(10);
+    assert_int_equal(cb_variants_load(fpath, &got, err, sizeof err), -1);
+    alarm(0);
+    assert_non_null(strstr(err, "FIFO"));
+    unlink(fpath);
+    rmdir(fifo);
+    assert_int_equal(cb_variants_load("/dev/zero", &got, err, sizeof err), -1);
+    assert_non_null(strstr(err, "character device"));
+}
+
+/* Runs f(ctx) with stderr going to a file; returns how many '\r' (bar redraws) it wrote. */
+static int redraws_of(void (*f)(void *), void *ctx)
+{
+    char path[] = "/tmp/cifarbench-progress-XXXXXX";
+    const int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    const int saved = dup(STDERR_FILENO);
+    assert_true(saved >= 0);
+    assert_true(dup2(fd, STDERR_FILENO) >= 0);
+    f(ctx);
+    fflush(stderr);
+    assert_true(dup2(saved, STDERR_FILENO) >= 0);
+    close(saved);
+    int redraws = 0;
+    FILE *in = fdopen(fd, "r");
+    assert_non_null(in);
+    rewind(in);
+    for (int c; (c = fgetc(in)) != EOF;)
+        redraws += c == '\r';
+    fclose(in);
+    unlink(path);
+    return redraws;
+}
+
+typedef struct progress_run {
+    double seconds, drawing; /* wall time of the loop; what the updates said they spent drawing */
+    long updates;
+} progress_run;
+
+static void many_updates(void *ctx)
+{
+    progress_run *r = ctx;
+    cb_progress p;
+    cb_progress_begin(&p, CB_PROGRESS_BAR, "test", 1000000000L);
+    const double t0 = cb_now();
+    for (r->updates = 1; cb_now() - t0 < 0.35; r->updates++)
+        r->drawing += cb_progress_update(&p, r->updates, 1.0, 0.5);
+    r->seconds = cb_now() - t0;
+    cb_progress_end(&p);
+}
+
+/* The bar is redrawn at most 10 times a second, however often it is updated (it was redrawn on
+ * every step, inside the timed loop), and reports the time it spent drawing. */
+static void test_progress_rate_limited(void **state)
+{
+    (void)state;
+    progress_run r = {0};
+    const int redraws = redraws_of(many_updates, &r);
+    print_message("%ld updates in %.2f s: %d redraws, %.6f s drawing\n", r.updates, r.seconds,
+                  redraws, r.drawing);
+    assert_true(r.updates > 1000);
+    assert_true(redraws <= (int)(r.seconds * CB_PROGRESS_HZ) + 1);
+    assert_true(r.drawing >= 0.0 && r.drawing < r.seconds);
+}
+
+typedef struct bar_training {
+    cb_epoch_stats st;
+    double wall;
+} bar_training;
+
+static void train_with_bar(void *ctx)
+{
+    bar_training *b = ctx;
+    cb_train_config cfg = {.epochs = 1, .batch = 8, .seed = 1, .train_images = 512,
+                           .test_images = 32, .kernels = cb_kernel_table_for(cb_isa_best()),
+                           .progress = CB_PROGRESS_BAR};
+    const cb_model_config mc = {CB_CIFAR_CLASSES, CB_HEAD_SOFTMAX_XENT};
+    cb_model m;
+    assert_int_equal(cb_model_init(&m, &mc, cb_train_max_batch(&cfg), 1), 0);
+    const double t0 = cb_now();
+    assert_int_equal(cb_train(&cfg, &data, &m, &b->st), 0);
+    b->wall = cb_now() - t0;
+    cb_model_free(&m);
+}
+
+/* In training: 64 steps draw the bar at most 10 times a second plus once at the end (it was drawn
+ * at every step), and the drawing time is recorded and left out of the epoch's seconds. */
+static void test_progress_in_training(void **state)
+{
+    (void)state;
+    bar_training b;
+    memset(&b, 0, sizeof b);
+    const int redraws = redraws_of(train_with_bar, &b);
+    print_message("64 steps in %.3f s: %d redraws, %.6f s drawing left out of %.3f s\n", b.wall,
+                  redraws, b.st.progress_seconds, b.st.seconds);
+    assert_int_equal(b.st.steps, 64);
+    assert_true(redraws >= 1);
+    assert_true(redraws <= (int)(b.wall * CB_PROGRESS_HZ) + 1);
+    assert_true(b.st.progress_seconds > 0.0);
+    assert_true(b.st.seconds > 0.0 && b.st.seconds + b.st.progress_seconds <= b.wall);
+}
+
 static void test_learning(void **state)
 {
     (void)state;
@@ -177,13 +353,22 @@ static void test_learning(void **state)
     free(r.params);
 }
 
-/* Mean loss of a fixed batch under the model's current parameters. */
-static double batch_loss(cb_model *m, const cb_kernel_table *kt, int n, const float *x,
-                         const int32_t *labels)
+/* A fixed batch of n images x with their labels, for model m under kernels kt. */
+typedef struct fixed_batch {
+    cb_model *m;
+    const cb_kernel_table *kt;
+    int n;
+    const float *x;
+    const int32_t *labels;
+} fixed_batch;
+
+/* Mean loss of the batch under the model's current parameters (a cbt_objective_fn). */
+static double batch_loss(void *ctx)
 {
-    memcpy(m->acts.x, x, sizeof(float) * (size_t)n * CB_IN_H * CB_IN_W * CB_IN_C);
-    cb_model_forward(m, kt, &(cb_batch){.n = n});
-    return cb_model_loss(m, kt, n, labels, NULL);
+    const fixed_batch *b = ctx;
+    memcpy(b->m->acts.x, b->x, sizeof(float) * (size_t)b->n * CB_IN_H * CB_IN_W * CB_IN_C);
+    cb_model_forward(b->m, b->kt, &(cb_batch){.n = b->n});
+    return cb_model_loss(b->m, b->kt, b->n, b->labels, NULL);
 }
 
 static void test_gradient_check(void **state)
@@ -203,20 +388,16 @@ static void test_gradient_check(void **state)
     for (int c = 0; c < CB_CONV_C; c++)
         m.params.conv1_b[c] = m.params.conv2_b[c] = 0.05f;
 
-    batch_loss(&m, kt, N, x, labels);
+    fixed_batch b = {&m, kt, N, x, labels};
+    batch_loss(&b);
     cb_model_backward(&m, kt, N);
 
     /* Check a spread of parameters from every tensor of the slab. */
     int checked = 0, close = 0;
     for (size_t i = 0; i < m.param_count; i += 97) {
-        const float saved = m.param_slab[i];
-        const float h = 1e-2f * fmaxf(fabsf(saved), 0.1f);
-        m.param_slab[i] = saved + h;
-        const double up = batch_loss(&m, kt, N, x, labels);
-        m.param_slab[i] = saved - h;
-        const double down = batch_loss(&m, kt, N, x, labels);
-        m.param_slab[i] = saved;
-        const double fd = (up - down) / (2.0 * h), an = m.grad_slab[i];
+        const float h = 1e-2f * fmaxf(fabsf(m.param_slab[i]), 0.1f);
+        const double fd = cbt_central_diff_f(batch_loss, &b, &m.param_slab[i], h);
+        const double an = m.grad_slab[i];
         checked++;
         close += fabs(fd - an) <= 2e-2 * fabs(fd) + 2e-4;
     }
@@ -231,7 +412,7 @@ static void test_gradient_check(void **state)
 int main(void)
 {
     /* determinism per ISA, agreement with scalar per non-scalar ISA, learning, gradient check */
-    struct CMUnitTest tests[2 * CB_ISA_COUNT - 1 + 3];
+    struct CMUnitTest tests[2 * CB_ISA_COUNT - 1 + 6];
     char names[2 * CB_ISA_COUNT - 1][64];
     int n = 0;
     for (int i = 0; i < CB_ISA_COUNT; i++) {
@@ -247,6 +428,9 @@ int main(void)
     }
     tests[n++] = (struct CMUnitTest){"isa_agreement/mixed_variants", test_variants_agreement,
                                      NULL, NULL, NULL};
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_variants_long_lines);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_progress_rate_limited);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_progress_in_training);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_learning);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_gradient_check);
     return cmocka_run_group_tests_name("training", tests, load_data, free_data);

@@ -210,13 +210,19 @@ int cb_options_next(cb_options *o)
     return c;
 }
 
+/* strtoll and strtod skip leading white space; a value given as ' 5' is not a number here. */
+static bool starts_number(const char *v)
+{
+    return (*v >= '0' && *v <= '9') || *v == '-' || *v == '+' || *v == '.';
+}
+
 bool cb_options_int(cb_options *o, long long lo, long long hi, long long *out)
 {
     const char *v = o->arg;
     char *end = NULL;
     errno = 0;
     const long long x = v ? strtoll(v, &end, 10) : 0;
-    if (!v || errno != 0 || end == v || *end != '\0' || x < lo || x > hi) {
+    if (!v || !starts_number(v) || errno != 0 || end == v || *end != '\0' || x < lo || x > hi) {
         report(o, "%s takes a whole number from %lld to %lld, not '%s'", o->name ? o->name : "it",
                lo, hi, v ? v : "");
         o->exit_code = CB_EXIT_USAGE;
@@ -232,7 +238,8 @@ bool cb_options_double(cb_options *o, double lo, double hi, double *out)
     char *end = NULL;
     errno = 0;
     const double x = v ? strtod(v, &end) : NAN;
-    if (!v || errno != 0 || end == v || *end != '\0' || !isfinite(x) || x < lo || x > hi) {
+    if (!v || !starts_number(v) || errno != 0 || end == v || *end != '\0' || !isfinite(x) ||
+        x < lo || x > hi) {
         report(o, "%s takes a number from %g to %g, not '%s'", o->name ? o->name : "it", lo, hi,
                v ? v : "");
         o->exit_code = CB_EXIT_USAGE;
