@@ -62,6 +62,11 @@ typedef struct cb_schema_error {
     char message[256];
 } cb_schema_error;
 
+/* Sets e to path and the formatted message; returns -1, so that checks can `return
+ * cb_schema_fail(...)`. */
+int cb_schema_fail(cb_schema_error *e, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Checks obj (an object) against s and fills out (s->size bytes); path is obj's path for messages.
  * Returns 0, or -1 with e set; out holds allocations either way: release them with
  * cb_schema_free. */

@@ -18,19 +18,6 @@ const char *cbr_kind_name(cbr_kind k)
     return names[k];
 }
 
-static int fail(cb_schema_error *e, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(cb_schema_error *e, const char *path, const char *fmt, ...)
-{
-    snprintf(e->path, sizeof e->path, "%s", path);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->message, sizeof e->message, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 int cb_result_parse(const json_t *doc, cb_result *r, cb_schema_error *e)
 {
     memset(r, 0, sizeof *r);
@@ -40,9 +27,9 @@ int cb_result_parse(const json_t *doc, cb_result *r, cb_schema_error *e)
         return -1;
     const cbr_header *h = &r->header;
     if (strcmp(h->schema, CBR_SCHEMA_NAME) != 0)
-        return fail(e, "schema", "\"%s\" is not \"%s\"", h->schema, CBR_SCHEMA_NAME);
+        return cb_schema_fail(e, "schema", "\"%s\" is not \"%s\"", h->schema, CBR_SCHEMA_NAME);
     if (h->schema_version < 1 || h->schema_version > CBR_SCHEMA_VERSION)
-        return fail(e, "schema_version", "%lld is not a version this cifarbench reads (%d)%s",
+        return cb_schema_fail(e, "schema_version", "%lld is not a version this cifarbench reads (%d)%s",
                     h->schema_version, CBR_SCHEMA_VERSION,
                     h->schema_version > CBR_SCHEMA_VERSION ? ": the file is newer, update cifarbench" : "");
     if (strcmp(h->command, "train") == 0)
@@ -52,7 +39,7 @@ int cb_result_parse(const json_t *doc, cb_result *r, cb_schema_error *e)
     else if (strcmp(h->command, "study") == 0)
         r->kind = CBR_STUDY;
     else
-        return fail(e, "command", "\"%s\" results are not something cifarbench reads (train, scale or study)",
+        return cb_schema_fail(e, "command", "\"%s\" results are not something cifarbench reads (train, scale or study)",
                     h->command);
     if (cb_schema_read(&cbr_common_schema, doc, "", &r->common, e) != 0)
         return -1;
@@ -82,7 +69,7 @@ char *cb_result_text(const json_t *doc, char *err, size_t errlen)
 {
     cb_result r;
     cb_schema_error e;
-    const int rc = doc ? cb_result_parse(doc, &r, &e) : fail(&e, "", "out of memory");
+    const int rc = doc ? cb_result_parse(doc, &r, &e) : cb_schema_fail(&e, "", "out of memory");
     if (doc)
         cb_result_free(&r);
     if (rc != 0) {

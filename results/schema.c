@@ -21,10 +21,7 @@ const char *cb_json_kind(const json_t *v)
     return names[json_typeof(v)];
 }
 
-static int fail(cb_schema_error *e, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(cb_schema_error *e, const char *path, const char *fmt, ...)
+int cb_schema_fail(cb_schema_error *e, const char *path, const char *fmt, ...)
 {
     snprintf(e->path, sizeof e->path, "%s", path);
     va_list ap;
@@ -78,9 +75,9 @@ static int number(const cb_field *f, const json_t *v, const char *path, double *
 {
     *x = json_number_value(v);
     if (f->type == CB_FT_INT && !json_is_integer(v) && (*x != floor(*x) || fabs(*x) > 9007199254740992.0))
-        return fail(e, path, "expected a whole number, found %g", *x);
+        return cb_schema_fail(e, path, "expected a whole number, found %g", *x);
     if ((f->flags & CB_POSITIVE) && !(*x > 0))
-        return fail(e, path, "must be greater than 0, not %g", *x);
+        return cb_schema_fail(e, path, "must be greater than 0, not %g", *x);
     return 0;
 }
 
@@ -89,7 +86,7 @@ static void *items(size_t n, size_t size, const char *path, cb_schema_error *e)
 {
     void *p = calloc(n ? n : 1, size);
     if (!p)
-        fail(e, path, "out of memory");
+        cb_schema_fail(e, path, "out of memory");
     return p;
 }
 
@@ -111,7 +108,7 @@ static int unique(const cb_schema *s, const char *list, size_t n, const char *pa
                     snprintf(value, sizeof value, "\"%.40s\"", *(const char *const *)a);
                 else
                     snprintf(value, sizeof value, "%lld", *(const long long *)a);
-                return fail(e, where, "duplicate: %.160s[%zu] also has %s %s (one entry per %s value)", path, j,
+                return cb_schema_fail(e, where, "duplicate: %.160s[%zu] also has %s %s (one entry per %s value)", path, j,
                             f->name, value, f->name);
             }
     }
@@ -142,11 +139,11 @@ static int read_field(const cb_field *f, const json_t *v, const char *path, char
             sub(item, sizeof item, path, NULL, a->n);
             const bool positive = f->flags & CB_POSITIVE;
             if (!json_is_number(x) && (positive || !json_is_null(x)))
-                return fail(e, item, "expected a number%s, found %s", positive ? " greater than 0" : "",
+                return cb_schema_fail(e, item, "expected a number%s, found %s", positive ? " greater than 0" : "",
                             cb_json_kind(x));
             a->v[a->n] = json_is_number(x) ? json_number_value(x) : NAN;
             if (positive && !(a->v[a->n] > 0))
-                return fail(e, item, "expected a number greater than 0, not %g", a->v[a->n]);
+                return cb_schema_fail(e, item, "expected a number greater than 0, not %g", a->v[a->n]);
         }
         return 0;
     }
@@ -158,7 +155,7 @@ static int read_field(const cb_field *f, const json_t *v, const char *path, char
             const json_t *x = json_array_get(v, a->n);
             sub(item, sizeof item, path, NULL, a->n);
             if (!json_is_string(x))
-                return fail(e, item, "expected a string, found %s", cb_json_kind(x));
+                return cb_schema_fail(e, item, "expected a string, found %s", cb_json_kind(x));
             a->v[a->n] = json_string_value(x);
         }
         return 0;
@@ -172,14 +169,14 @@ static int read_field(const cb_field *f, const json_t *v, const char *path, char
         json_object_foreach((json_t *)v, key, x) {
             sub(item, sizeof item, path, key, 0);
             if (!json_is_string(x))
-                return fail(e, item, "expected a string, found %s", cb_json_kind(x));
+                return cb_schema_fail(e, item, "expected a string, found %s", cb_json_kind(x));
             a->v[a->n++] = (cb_pair){key, json_string_value(x)};
         }
         return 0;
     }
     case CB_FT_LIST: {
         if (n == 0 && (f->flags & CB_REQ))
-            return fail(e, path, "empty: at least one entry is needed");
+            return cb_schema_fail(e, path, "empty: at least one entry is needed");
         char *list = items(n, f->sub->size, path, e);
         if (!list)
             return -1;
@@ -189,7 +186,7 @@ static int read_field(const cb_field *f, const json_t *v, const char *path, char
             const json_t *x = json_array_get(v, i);
             sub(item, sizeof item, path, NULL, i);
             if (!json_is_object(x))
-                return fail(e, item, "expected an object, found %s", cb_json_kind(x));
+                return cb_schema_fail(e, item, "expected an object, found %s", cb_json_kind(x));
             if (cb_schema_read(f->sub, x, item, list + i * f->sub->size, e))
                 return -1;
         }
@@ -210,11 +207,11 @@ int cb_schema_read(const cb_schema *s, const json_t *obj, const char *path, void
         sub(where, sizeof where, path, f->name, 0);
         if (!v || json_is_null(v)) {
             if (f->flags & CB_REQ)
-                return fail(e, path, "missing \"%s\" (%s)", f->name, wanted[f->type]);
+                return cb_schema_fail(e, path, "missing \"%s\" (%s)", f->name, wanted[f->type]);
             continue;
         }
         if (!has_type(f->type, v))
-            return fail(e, where, "expected %s, found %s", wanted[f->type], cb_json_kind(v));
+            return cb_schema_fail(e, where, "expected %s, found %s", wanted[f->type], cb_json_kind(v));
         if (read_field(f, v, where, (char *)out + f->offset, e))
             return -1;
     }

@@ -13,7 +13,6 @@
 #define _DEFAULT_SOURCE /* mkdtemp, setenv, unsetenv, clock_gettime, mkdir, mkfifo, symlink */
 
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +27,7 @@
 
 #include "cifar10.h"
 #include "rng.h"
+#include "test_alarm.h"
 
 #ifndef CB_SOURCE_DIR
 #error "compile with -DCB_SOURCE_DIR=\"<repository root>\""
@@ -188,23 +188,6 @@ static void expect_load_error(const char *dir, int records_per_file, ...)
     va_end(ap);
 }
 
-/* alarm(seconds) that interrupts a blocking call (it fails with EINTR, and the test on its
- * message) instead of killing the test program: a hang on a FIFO becomes one failed test. */
-static void on_alarm(int sig)
-{
-    (void)sig;
-}
-
-static void arm_alarm(unsigned seconds)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_alarm; /* no SA_RESTART: the blocked open returns EINTR */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGALRM, &sa, NULL);
-    alarm(seconds);
-}
-
 /* ---- loader tests ---------------------------------------------------------------------------- */
 
 static void test_valid_set(void **state)
@@ -352,7 +335,7 @@ static void test_missing_file(void **state)
 
 /* A FIFO, a link to /dev/zero or a dangling link where a batch file should be: refused at once,
    naming what it is. The FIFO has no writer, so a blocking open would wait forever (it did:
-   fopen came before the regular-file check); arm_alarm() turns such a hang into a failure. */
+   fopen came before the regular-file check); cbt_arm_alarm() turns such a hang into a failure. */
 static void test_special_files(void **state)
 {
     tmpdir *t = *state;
@@ -362,10 +345,10 @@ static void test_special_files(void **state)
     assert_int_equal(remove(p), 0);
     assert_int_equal(mkfifo(p, 0644), 0);
     double t0 = now_seconds();
-    arm_alarm(10);
+    cbt_arm_alarm(10);
     expect_load_error(t->dir, RECS, "data_batch_2.bin", "FIFO", "not a regular file", NULL);
     expect_load_error(t->dir, 0, "data_batch_2.bin", "FIFO", NULL);
-    alarm(0);
+    cbt_arm_alarm(0);
     assert_true(now_seconds() - t0 < 5.0);
     assert_int_equal(remove(p), 0);
     assert_int_equal(symlink("/dev/zero", p), 0);
@@ -382,9 +365,9 @@ static void test_special_files(void **state)
     cb_cifar10 d;
     char err[512] = "";
     t0 = now_seconds();
-    arm_alarm(10);
+    cbt_arm_alarm(10);
     assert_int_equal(cb_cifar10_load_dir(t->dir, RECS, &d, err, sizeof err), 0);
-    alarm(0);
+    cbt_arm_alarm(0);
     if (now_seconds() - t0 > 5.0)
         fail_msg("batches.meta.txt as a FIFO blocked the load for %.1f s", now_seconds() - t0);
     assert_string_equal(d.class_names[0], "airplane");

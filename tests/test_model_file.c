@@ -36,6 +36,7 @@
 
 #include "model.h"
 #include "model_file.h"
+#include "test_alarm.h"
 
 static const cb_model_config cfg10 = {10, CB_HEAD_SOFTMAX_XENT};
 
@@ -193,23 +194,6 @@ static bytes good_file(cb_model *src)
     init10(src, 1);
     const spec s = network_spec(10, CB_HEAD_SOFTMAX_XENT, src->param_slab);
     return build(&s);
-}
-
-/* alarm(seconds) that interrupts a blocking call (it fails with EINTR, and the test on its
- * message) instead of killing the test program: a hang on a FIFO becomes one failed test. */
-static void on_alarm(int sig)
-{
-    (void)sig;
-}
-
-static void arm_alarm(unsigned seconds)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_alarm; /* no SA_RESTART: the blocked open returns EINTR */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGALRM, &sa, NULL);
-    alarm(seconds);
 }
 
 /* ---- tests ----------------------------------------------------------------------------------- */
@@ -473,9 +457,9 @@ static void refuses_special_files(void **state)
     snprintf(link, sizeof link, "%s/dangling.cbm", dir);
     assert_int_equal(mkfifo(fifo, 0644), 0);
     assert_int_equal(symlink("no-such-model.cbm", link), 0);
-    arm_alarm(10);
+    cbt_arm_alarm(10);
     expect_refused(fifo, "FIFO", "not a regular file");
-    alarm(0);
+    cbt_arm_alarm(0);
     expect_refused(dir, "directory", "not a regular file");
     expect_refused(link, "dangling symbolic link");
     assert_int_equal(unlink(fifo), 0);

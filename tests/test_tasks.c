@@ -36,6 +36,7 @@
 #include "regression.h"
 #include "tasks.h"
 #include "train.h"
+#include "test_alarm.h"
 
 static void load(cb_cifar10 *full, cb_cifar10 *task, cb_task t, int train, int test)
 {
@@ -161,23 +162,6 @@ static void test_multilabel_pairs_ignore_order(void **state)
     cb_cifar10_free(&d);
 }
 
-/* alarm(seconds) that interrupts a blocking call (it fails with EINTR, and the test on its
- * message) instead of killing the test program: a hang on a FIFO becomes one failed test. */
-static void on_alarm(int sig)
-{
-    (void)sig;
-}
-
-static void arm_alarm(unsigned seconds)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_alarm; /* no SA_RESTART: the blocked open returns EINTR */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGALRM, &sa, NULL);
-    alarm(seconds);
-}
-
 /* ---- the regression task's iris CSV ---------------------------------------------------------- */
 
 /* Writes an iris CSV (the header, then 150 rows) whose row `long_row` (1-based file line
@@ -246,9 +230,9 @@ static void test_iris_special_files(void **state)
     assert_non_null(mkdtemp(dir));
     snprintf(fifo, sizeof fifo, "%s/iris.csv", dir);
     assert_int_equal(mkfifo(fifo, 0644), 0);
-    arm_alarm(10);
+    cbt_arm_alarm(10);
     assert_int_equal(cb_iris_load(fifo, &d, err, sizeof err), -1);
-    alarm(0);
+    cbt_arm_alarm(0);
     assert_non_null(strstr(err, "FIFO"));
     assert_int_equal(cb_iris_load("/dev/zero", &d, err, sizeof err), -1);
     assert_non_null(strstr(err, "character device"));

@@ -20,7 +20,6 @@
 #define _DEFAULT_SOURCE /* mkstemp, mkdtemp, mkfifo, write, unlink, dup, fdopen */
 #include <math.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +38,7 @@
 #include "progress.h"
 #include "train.h"
 #include "variants.h"
+#include "test_alarm.h"
 
 static cb_cifar10 data; /* one synthetic set for the whole file */
 
@@ -178,23 +178,6 @@ static void test_variants_agreement(void **state)
     assert_tracks_scalar(&mixed, "mixed variants");
 }
 
-/* alarm(seconds) that interrupts a blocking call (it fails with EINTR, and the test on its
- * message) instead of killing the test program: a hang on a FIFO becomes one failed test. */
-static void on_alarm(int sig)
-{
-    (void)sig;
-}
-
-static void arm_alarm(unsigned seconds)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_alarm; /* no SA_RESTART: the blocked open returns EINTR */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGALRM, &sa, NULL);
-    alarm(seconds);
-}
-
 /* A path in /tmp holding text (free with unlink). */
 static void temp_text(char path[64], const char *text)
 {
@@ -239,9 +222,9 @@ static void test_variants_long_lines(void **state)
     char fpath[128];
     snprintf(fpath, sizeof fpath, "%s/v.txt", fifo);
     assert_int_equal(mkfifo(fpath, 0644), 0);
-    arm_alarm(10);
+    cbt_arm_alarm(10);
     assert_int_equal(cb_variants_load(fpath, &got, err, sizeof err), -1);
-    alarm(0);
+    cbt_arm_alarm(0);
     assert_non_null(strstr(err, "FIFO"));
     unlink(fpath);
     rmdir(fifo);

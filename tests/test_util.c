@@ -49,6 +49,7 @@
 #include "cb_options.h"
 #include "cb_paths.h"
 #include "cb_stats.h"
+#include "test_alarm.h"
 
 /* ---- stats ----------------------------------------------------------------------------------- */
 
@@ -264,23 +265,6 @@ static void test_check_file_writable(void **state)
     assert_non_null(strstr(err, "directory"));
 }
 
-/* alarm(seconds) that interrupts a blocking call (it fails with EINTR, and the test on its
- * message) instead of killing the test program: a hang on a FIFO becomes one failed test. */
-static void on_alarm(int sig)
-{
-    (void)sig;
-}
-
-static void arm_alarm(unsigned seconds)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_alarm; /* no SA_RESTART: the blocked open returns EINTR */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGALRM, &sa, NULL);
-    alarm(seconds);
-}
-
 /* The entries of a directory (but . and ..), one string "name name ...", for "nothing left
  * behind" checks that name what was. */
 static const char *listing(const char *dir)
@@ -309,7 +293,7 @@ static void assert_refused(const char *path, const char *words)
 {
     char err[1024] = "", before[4096];
     snprintf(before, sizeof before, "%s", listing(tmpdir));
-    arm_alarm(10); /* a FIFO opened for writing would block: a hang becomes a failure */
+    cbt_arm_alarm(10); /* a FIFO opened for writing would block: a hang becomes a failure */
     const int check = cb_check_file_writable(path, err, sizeof err);
     if (check == 0)
         fail_msg("cb_check_file_writable(%s) accepted it", path);
@@ -317,7 +301,7 @@ static void assert_refused(const char *path, const char *words)
         fail_msg("check of %s: '%s' does not name the path and '%s'", path, err, words);
     err[0] = '\0';
     const int write = cb_write_file_atomic(path, "x", 1, err, sizeof err);
-    alarm(0);
+    cbt_arm_alarm(0);
     if (write == 0)
         fail_msg("cb_write_file_atomic(%s) wrote it", path);
     if (!strstr(err, path) || !strstr(err, words))
@@ -447,9 +431,9 @@ static void test_open_input_file(void **state)
 
     const char *fifo = strdup(path_in_tmp("pipe"));
     assert_int_equal(mkfifo(fifo, 0644), 0);
-    arm_alarm(10);
+    cbt_arm_alarm(10);
     f = cb_open_input_file(fifo, &size, err, sizeof err);
-    alarm(0);
+    cbt_arm_alarm(0);
     assert_null(f);
     assert_non_null(strstr(err, fifo));
     assert_non_null(strstr(err, "FIFO"));

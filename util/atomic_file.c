@@ -163,13 +163,20 @@ static int sync_directory(const char *path, const char *file, char *err, size_t 
     return 0;
 }
 
+/* The checks of an output path, then its temporary sibling (name in tmp): the descriptor, or -1
+ * with err set. */
+static int open_temp(const char *path, target *t, char tmp[TMP_LEN], char *err, size_t errlen)
+{
+    if (resolve_output(path, t, err, errlen) != 0)
+        return -1;
+    return create_temp(path, t, tmp, err, errlen);
+}
+
 int cb_check_file_writable(const char *path, char *err, size_t errlen)
 {
     target t;
-    if (resolve_output(path, &t, err, errlen) != 0)
-        return -1;
     char tmp[TMP_LEN];
-    const int fd = create_temp(path, &t, tmp, err, errlen);
+    const int fd = open_temp(path, &t, tmp, err, errlen);
     if (fd < 0)
         return -1;
     close(fd);
@@ -180,10 +187,8 @@ int cb_check_file_writable(const char *path, char *err, size_t errlen)
 int cb_write_file_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen)
 {
     target t;
-    if (resolve_output(path, &t, err, errlen) != 0)
-        return -1;
     char tmp[TMP_LEN];
-    const int fd = create_temp(path, &t, tmp, err, errlen);
+    const int fd = open_temp(path, &t, tmp, err, errlen);
     if (fd < 0)
         return -1;
     /* A replaced file keeps its permission bits; a new one is 0644 (mkstemp's 0600 would hide
