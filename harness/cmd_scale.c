@@ -7,6 +7,7 @@
 #include "cb_atomic_file.h"
 #include "cb_stats.h"
 #include "commands.h"
+#include "contention.h"
 #include "run.h"
 
 static const char scale_usage_head[] =
@@ -30,6 +31,7 @@ typedef struct scale_point {
     double sync_seconds_per_step, sync_share;
     double test_accuracy;
     bool identical; /* final weights bit-identical to the 1-thread run's */
+    cb_contention contention; /* the worst repetition, and the peak before and after them all */
 } scale_point;
 
 static const struct option scale_longopts[] = {
@@ -66,6 +68,12 @@ static int measure(const cb_run_options *o, cb_run *run, int reps, scale_point *
             cb_model_free(&m);
             return -1;
         }
+        /* Each repetition judged on its own figures; the point keeps the worst (contention.h). */
+        char prefix[64] = "";
+        if (reps > 1)
+            snprintf(prefix, sizeof prefix, "repetition %d of %d: ", r + 1, reps);
+        cb_contention_judge(&st.contention, prefix);
+        cb_contention_merge(&pt->contention, &st.contention);
         pt->seconds_all[r] = st.seconds;
         pt->reps = r + 1;
         steps = st.steps;
@@ -83,6 +91,47 @@ static int measure(const cb_run_options *o, cb_run *run, int reps, scale_point *
     return 0;
 }
 
+/* A WARNING line per flagged thread count, or one line saying what was measured and found quiet. */
+static void print_contention(const scale_point *p, int n)
+{
+    double cpu_min = NAN, steal_max = NAN, peak_ratio_min = NAN;
+    bool any = false;
+    for (int i = 0; i < n; i++) {
+        const cb_contention *c = &p[i].contention;
+        if (c->flagged) {
+            char line[CB_CONTENTION_MAX_REASONS * CB_CONTENTION_REASON_LEN + 64];
+            cb_contention_reasons_line(c, line, sizeof line);
+            printf("  WARNING  %d thread%s: timing unreliable: %s\n", p[i].threads,
+                   p[i].threads == 1 ? "" : "s", line);
+            any = true;
+        }
+        if (isfinite(c->cpu_per_wall) && !(c->cpu_per_wall >= cpu_min))
+            cpu_min = c->cpu_per_wall;
+        if (isfinite(c->steal_share) && !(c->steal_share <= steal_max))
+            steal_max = c->steal_share;
+        if (c->peak_before_gflops > 0 && c->peak_after_gflops > 0) {
+            const double ratio = c->peak_after_gflops / c->peak_before_gflops;
+            if (!(ratio >= peak_ratio_min))
+                peak_ratio_min = ratio;
+        }
+    }
+    if (any)
+        return;
+    printf("  machine  no contention detected (every repetition:");
+    const char *sep = "";
+    if (isfinite(cpu_min)) {
+        printf(" CPU/wall per thread >= %.2f", cpu_min);
+        sep = ",";
+    }
+    if (isfinite(steal_max)) {
+        printf("%s <= %.1f%% stolen by the hypervisor", sep, 100.0 * steal_max);
+        sep = ",";
+    }
+    if (isfinite(peak_ratio_min))
+        printf("%s FMA peak after >= %.0f%% of before", sep, 100.0 * peak_ratio_min);
+    printf(")\n");
+}
+
 static void print_table(const scale_point *p, int n, const cb_run *run, const cb_run_options *o,
                         int reps)
 {
@@ -98,6 +147,7 @@ static void print_table(const scale_point *p, int n, const cb_run *run, const cb
                p[i].threads, p[i].bindings, p[i].median_seconds, p[i].images_per_s, p[i].per_core,
                p[i].speedup, 100.0 * p[i].efficiency, 1e6 * p[i].sync_seconds_per_step,
                100.0 * p[i].sync_share, i == 0 ? "(reference)" : p[i].identical ? "yes" : "NO");
+    print_contention(p, n);
 }
 
 static int write_json(const char *path, const scale_point *p, int n, const cb_run *run,
@@ -124,6 +174,7 @@ static int write_json(const char *path, const scale_point *p, int n, const cb_ru
         cbr_set_scale_point_sync_share(x, p[i].sync_share);
         cbr_set_scale_point_test_accuracy(x, p[i].test_accuracy);
         cbr_set_scale_point_weights_identical_to_1_thread(x, p[i].identical);
+        cb_contention_to_json(cbr_new_scale_point_contention(x), &p[i].contention);
     }
     char err[4400];
     const int rc = cb_result_write(path, doc, err, sizeof err);
@@ -172,11 +223,21 @@ int cb_cmd_scale(int argc, char **argv)
         for (int i = 0, len = 0; i < t && len < (int)sizeof pt->bindings; i++)
             len += snprintf(pt->bindings + len, sizeof pt->bindings - (size_t)len, "%s%s",
                             i ? "," : "", run.ctx.bindings[i]);
+        /* The FMA peak on this team before and after its repetitions (contention.h). */
+        cb_contention_clear(&pt->contention);
+        cb_contention peaks;
+        cb_contention_clear(&peaks);
+        peaks.threads = t;
+        const cb_peak_loop *loop = cb_contention_peak_loop(run.ctx.isa, run.ctx.variants);
+        peaks.peak_before_gflops = loop ? cb_contention_team_peak(loop, t) : 0.0;
         if (measure(&o, &run, reps, pt, t == 1 ? ref : w) != 0) {
             fprintf(stderr, "cifarbench scale: out of memory\n");
             rc = CB_EXIT_FAILURE;
             break;
         }
+        peaks.peak_after_gflops = loop ? cb_contention_team_peak(loop, t) : 0.0;
+        cb_contention_judge(&peaks, NULL);
+        cb_contention_merge(&pt->contention, &peaks);
         pt->identical = t == 1 || memcmp(ref, w, params * sizeof *w) == 0;
         pt->speedup = pts[0].median_seconds / pt->median_seconds;
         pt->efficiency = pt->speedup / t;

@@ -9,7 +9,7 @@
 #include "cb_stats.h"
 #include "commands.h"
 #include "model_file.h"
-#include "peak.h"
+#include "contention.h"
 #include "run.h"
 
 static const char train_usage_head[] =
@@ -140,16 +140,68 @@ static void print_layers(const cb_epoch_stats *st, int images, int batch)
            st->seconds - accounted, "", 100.0 * (st->seconds - accounted) / st->seconds);
 }
 
-/* The FMA peak of all the run's threads: one core's peak, measured now for the widest ISA the run
- * uses, times the threads. 0 when this build has no loop for it. */
+/* The FMA peak of the run's threads: the loop of the widest ISA the run uses, on every thread of
+ * the team at once (contention.h), summed. 0 when this build has no loop for it. */
 static double measured_peak(const cb_run_context *c)
 {
-    cb_isa widest = c->isa;
-    if (c->variants)
-        for (int k = 0; k < CB_KERNEL_COUNT; k++)
-            widest = k == 0 || c->variants->isa[k] > widest ? c->variants->isa[k] : widest;
-    const cb_peak_loop *loop = cb_peak_loop_for(widest);
-    return loop ? cb_peak_measure(loop) * c->threads : 0.0;
+    const cb_peak_loop *loop = cb_contention_peak_loop(c->isa, c->variants);
+    return loop ? cb_contention_team_peak(loop, c->threads) : 0.0;
+}
+
+/* Each epoch's verdict (contention.h): its own CPU and steal figures, and the run's peak before the
+ * first epoch and after the last, which bracket every epoch. */
+static void judge_epochs(cb_epoch_stats *st, int epochs, double peak_before, double peak_after)
+{
+    for (int e = 0; e < epochs; e++) {
+        st[e].contention.peak_before_gflops = peak_before;
+        st[e].contention.peak_after_gflops = peak_after;
+        cb_contention_judge(&st[e].contention, NULL);
+    }
+}
+
+/* A WARNING line per flagged epoch, or one line saying what was measured and found quiet. */
+static void print_contention(const cb_epoch_stats *st, int epochs)
+{
+    double cpu_min = NAN, thread_min = NAN, steal_max = NAN;
+    bool any = false, passive = false;
+    for (int e = 0; e < epochs; e++) {
+        const cb_contention *c = &st[e].contention;
+        if (c->flagged) {
+            char line[CB_CONTENTION_MAX_REASONS * CB_CONTENTION_REASON_LEN + 64];
+            cb_contention_reasons_line(c, line, sizeof line);
+            printf("  WARNING  epoch %d: timing unreliable: %s\n", st[e].epoch, line);
+            any = true;
+        }
+        if (isfinite(c->cpu_per_wall) && !(c->cpu_per_wall >= cpu_min))
+            cpu_min = c->cpu_per_wall;
+        if (c->min_thread >= 0 && c->threads > 1 && !(c->min_thread_cpu_per_wall >= thread_min))
+            thread_min = c->min_thread_cpu_per_wall;
+        if (isfinite(c->steal_share) && !(c->steal_share <= steal_max))
+            steal_max = c->steal_share;
+        passive |= c->waits_passively && c->threads > 1;
+    }
+    if (any)
+        return;
+    const cb_contention *c = &st[0].contention;
+    printf("  machine  no contention detected (%s:", epochs > 1 ? "every epoch" : "the epoch");
+    const char *sep = "";
+    if (isfinite(cpu_min)) {
+        printf(" CPU/wall per thread %s%.2f", epochs > 1 ? ">= " : "", cpu_min);
+        if (isfinite(thread_min))
+            printf(", lowest thread %.2f", thread_min);
+        if (passive)
+            printf(" (not judged: waiting threads sleep, OMP_WAIT_POLICY=passive)");
+        sep = ",";
+    }
+    if (isfinite(steal_max)) {
+        printf("%s %s%.1f%% stolen by the hypervisor", sep, epochs > 1 ? "<= " : "",
+               100.0 * steal_max);
+        sep = ",";
+    }
+    if (c->peak_before_gflops > 0 && c->peak_after_gflops > 0)
+        printf("%s FMA peak %.1f GFLOP/s before the run, %.1f after", sep, c->peak_before_gflops,
+               c->peak_after_gflops);
+    printf(")\n");
 }
 
 static void print_summary(const cb_run_options *o, const cb_run_context *c,
@@ -177,8 +229,8 @@ static void print_summary(const cb_run_options *o, const cb_run_context *c,
     printf("  data     %s\n", c->data->source);
     printf("  work     %.3f MFLOP per training image, %.1f GFLOP per epoch\n", flops * 1e-6,
            flops * c->train_images * 1e-9);
-    printf("  peak     %.1f GFLOP/s (FMA loop measured on this machine, %d thread(s))\n", peak,
-           c->threads);
+    printf("  peak     %.1f GFLOP/s (FMA loop measured on this machine, %d thread(s) at once)\n",
+           peak, c->threads);
     printf("\n  epoch   seconds    images/s   GFLOP/s  %% peak   train loss  train acc   test loss  test acc\n");
     for (int e = 0; e < o->cfg.epochs; e++)
         printf("  %5d  %8.3f  %10.1f  %8.2f  %5.1f%%  %10.4f  %9.4f  %10.4f  %8.4f\n", st[e].epoch,
@@ -190,6 +242,7 @@ static void print_summary(const cb_run_options *o, const cb_run_context *c,
         printf("  median %8.3f  %10.1f  %8.2f\n", med, c->train_images / med,
                c->train_images / med * flops * 1e-9);
     }
+    print_contention(st, o->cfg.epochs);
     const cb_epoch_stats *last = &st[o->cfg.epochs - 1];
     if (last->labels) {
         printf("\n  multi-label test accuracy: exact match %.4f (the acc column), mean per label %.4f\n ",
@@ -234,6 +287,7 @@ static int write_json(const cb_run_options *o, const cb_run_context *c, const cb
         cbr_set_epoch_images_per_s_per_core(x, st[e].images_per_s / c->threads);
         cbr_set_epoch_percent_of_peak(x, peak > 0 ? 100.0 * st[e].gflops / peak : NAN);
         cbr_set_epoch_profile_overhead(x, st[e].profile_overhead);
+        cb_contention_to_json(cbr_new_epoch_contention(x), &st[e].contention);
     }
     const double med = median_seconds(st, o->cfg.epochs);
     const double gflops = c->train_images / med * cb_model_flops_train(mc) * 1e-9;
@@ -322,6 +376,8 @@ int cb_cmd_train(int argc, char **argv)
         cb_run_free(&run);
         return CB_EXIT_FAILURE;
     }
+    /* Once more after the last epoch, on the same threads: did the machine get slower? */
+    judge_epochs(stats, o.cfg.epochs, peak, peak > 0 ? measured_peak(c) : 0.0);
     print_summary(&o, c, stats, cb_model_flops_train(&mc), peak);
     rc = CB_EXIT_OK;
     for (int e = 0; e < o.cfg.epochs; e++)

@@ -131,12 +131,14 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
                          : NULL;
     long label_correct[CB_MAX_LABELS];
     cb_profile prof = {0};
-    if (!order || !labels || !idx || (data->train.targets && !targets) ||
+    cb_contention_probe *probe = malloc(sizeof *probe); /* 16 KB: the team's thread clocks */
+    if (!order || !labels || !idx || !probe || (data->train.targets && !targets) ||
         model->cfg.outputs > CB_MAX_LABELS || (cfg->profile && cb_profile_init(&prof, model->threads) != 0)) {
         free(order);
         free(labels);
         free(idx);
         free(targets);
+        free(probe);
         return -1;
     }
     const double clock_cost = cfg->profile ? clock_read_cost() : 0.0;
@@ -158,6 +160,8 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
             cb_profile_reset(&prof);
             model->profile = &prof;
         }
+        /* Contention readings at the pass's two ends, outside its seconds (contention.h). */
+        cb_contention_begin(probe, model->threads);
         const double t0 = cb_now();
         for (int start = 0; start < n_train; start += cfg->batch) {
             const int n = n_train - start < cfg->batch ? n_train - start : cfg->batch;
@@ -182,6 +186,7 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
                                                        (double)correct / (start + n));
         }
         st->seconds = cb_now() - t0 - progress_seconds;
+        cb_contention_end(probe, progress_seconds, &st->contention);
         st->progress_seconds = progress_seconds;
         model->profile = NULL; /* evaluation is not part of the profile */
         cb_progress_end(&bar);
@@ -199,6 +204,7 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
         evaluate(model, kt, &data->test, n_test, idx, labels, targets, st);
         st->eval_seconds = cb_now() - t1;
     }
+    free(probe);
     free(order);
     free(labels);
     free(idx);

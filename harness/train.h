@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cifar10.h"
+#include "contention.h"
 #include "model.h"
 
 typedef enum cb_progress_mode {
@@ -56,6 +57,11 @@ typedef struct cb_epoch_stats {
      * `seconds`; and the estimated cost of the profile's own clock reads, as a share of `seconds`. */
     double phase_seconds[CB_PHASE_COUNT];
     double profile_overhead;
+    /* What the training pass really got (contention.h): process and per-thread CPU time against
+     * the wall time (less progress drawing), and the hypervisor's steal, read at the pass's two
+     * ends, outside its seconds. Measured, not judged: no peaks, flagged false until the caller
+     * adds the peaks it measured and calls cb_contention_judge. */
+    cb_contention contention;
 } cb_epoch_stats;
 
 /* The model's batch capacity that cb_train needs for a configuration. */
