@@ -611,6 +611,18 @@ static json_t *new_result(const char *command, const char *task, const char *isa
     return doc;
 }
 
+/* A scale point for t threads: 1/t seconds (3 repetitions around it), 1000 t images/s. */
+static json_t *add_scale_point(json_t *doc, int t)
+{
+    json_t *p = cbr_add_scale_scaling(doc);
+    cbr_set_scale_point_threads(p, t);
+    cbr_set_scale_point_seconds(p, 1.0 / t);
+    const double all[] = {1.0 / t, 1.1 / t, 0.9 / t};
+    cbr_set_scale_point_seconds_all(p, all, 3);
+    cbr_set_scale_point_images_per_s(p, 1000.0 * t);
+    return p;
+}
+
 static void round_trip_train(void **state)
 {
     (void)state;
@@ -682,12 +694,7 @@ static void round_trip_scale(void **state)
     json_t *doc = new_result("scale", "classify", "scalar");
     cbr_set_scale_config_repetitions(cbr_new_scale_config(doc), 3);
     for (int t = 1; t <= 2; t++) {
-        json_t *p = cbr_add_scale_scaling(doc);
-        cbr_set_scale_point_threads(p, t);
-        cbr_set_scale_point_seconds(p, 1.0 / t);
-        const double all[] = {1.0 / t, 1.1 / t, 0.9 / t};
-        cbr_set_scale_point_seconds_all(p, all, 3);
-        cbr_set_scale_point_images_per_s(p, 1000.0 * t);
+        json_t *p = add_scale_point(doc, t);
         cbr_set_scale_point_weights_identical_to_1_thread(p, t == 1);
     }
     cb_rfile f;
@@ -1078,12 +1085,7 @@ static void contention_fields_and_writer(void **state)
 
     json_t *doc = new_result("scale", "classify", "avx2");
     for (int t = 1; t <= 2; t++) {
-        json_t *p = cbr_add_scale_scaling(doc);
-        cbr_set_scale_point_threads(p, t);
-        cbr_set_scale_point_seconds(p, 1.0 / t);
-        const double all[] = {1.0 / t, 1.1 / t, 0.9 / t};
-        cbr_set_scale_point_seconds_all(p, all, 3);
-        cbr_set_scale_point_images_per_s(p, 1000.0 * t);
+        json_t *p = add_scale_point(doc, t);
         json_t *x = cbr_new_scale_point_contention(p);
         cbr_set_contention_flagged(x, t == 2);
         cbr_set_contention_cpu_per_wall(x, t == 2 ? 0.55 : 1.0);
