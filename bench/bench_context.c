@@ -43,6 +43,7 @@ void cb_bench_context(const char *binding)
     cb_gbench_context("compiler", cb_build_compiler());
     cb_gbench_context("build_flags", cb_build_flags());
     cb_gbench_context("git_revision", cb_build_git_revision());
+    cb_gbench_context("git_commit_time", cb_build_git_commit_time());
     snprintf(buf, sizeof buf, "%u", CB_BENCH_SEED);
     cb_gbench_context("data_seed", buf);
 

@@ -54,6 +54,8 @@ json_t *cb_results_new(const char *command, const cb_run_context *c)
     cbr_set_context_compiler(x, cb_build_compiler());
     cbr_set_context_build_flags(x, cb_build_flags());
     cbr_set_context_git_revision(x, cb_build_git_revision());
+    if (*cb_build_git_commit_time())
+        cbr_set_context_git_commit_time(x, cb_build_git_commit_time());
     if (c->data) {
         json_t *d = cbr_new_context_dataset(x);
         cbr_set_dataset_kind(d, c->data->kind == CB_DATA_FILES ? "cifar10-files" : "synthetic");

@@ -79,7 +79,8 @@ static void context_lines(const cbr_gbench_context *x, const json_t *json, cb_rg
     /* the keys Google Benchmark does not define; those cifarbench-kernels shares with train and
      * scale results get their labels */
     static const char *const same[][2] = {{"compiler", "compiler"}, {"build_flags", "build flags"},
-                                          {"git_revision", "git revision"}, {"isa_supported", "ISAs supported"}};
+                                          {"git_revision", "git revision"}, {"git_commit_time", "git commit time"},
+                                          {"isa_supported", "ISAs supported"}};
     g->custom = calloc(json_object_size(json) + 1, sizeof *g->custom);
     const char *key;
     const json_t *v;
@@ -88,6 +89,8 @@ static void context_lines(const cbr_gbench_context *x, const json_t *json, cb_rg
             continue;
         const char *value = json_string_value(v), *label = key;
         g->custom[g->n_custom++] = (cb_pair){key, value};
+        if (strcmp(key, "thread_binding") == 0)
+            c->bind = value;
         for (size_t k = 0; k < sizeof same / sizeof same[0]; k++)
             if (strcmp(key, same[k][0]) == 0)
                 label = same[k][1];

@@ -108,6 +108,7 @@ static void context_lines(const cbr_context *x, cb_rcontext *c)
         cb_rcontext_add(c, "ISAs supported", "%s", b);
     }
     c->threads = x->threads > 0 ? (int)x->threads : 0;
+    c->bind = x->bind;
     join(b, 256, &x->thread_pus, ",");
     if (x->threads > 0 && x->bind && *b)
         cb_rcontext_add(c, "threads", "%lld (bind %s: PUs %s)", x->threads, x->bind, b);
@@ -121,6 +122,8 @@ static void context_lines(const cbr_context *x, cb_rcontext *c)
         cb_rcontext_add(c, "build flags", "%s", x->build_flags);
     if (x->git_revision)
         cb_rcontext_add(c, "git revision", "%s", x->git_revision);
+    if (x->git_commit_time)
+        cb_rcontext_add(c, "git commit time", "%s", x->git_commit_time);
     const cbr_dataset *d = &x->dataset;
     c->train_images = d->train_images;
     if (d->kind || d->source || d->train_images >= 0)

@@ -61,6 +61,7 @@
     X(S, bind, STR, OPT, _)                                                                        \
     X(S, thread_pus, STRS, OPT, _)      /* per thread, as read back */                              \
     X(S, compiler, STR, OPT, _) X(S, build_flags, STR, OPT, _) X(S, git_revision, STR, OPT, _)      \
+    X(S, git_commit_time, STR, OPT, _)  /* UTC, ISO 8601: the order of a history */                 \
     X(S, dataset, OBJ, OPT, dataset)
 
 /* ---- contention: whether something else ran while a figure was timed (optional, in each epoch

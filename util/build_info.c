@@ -16,6 +16,11 @@ const char *cb_build_git_revision(void)
     return CB_GIT_REVISION;
 }
 
+const char *cb_build_git_commit_time(void)
+{
+    return CB_GIT_COMMIT_TIME;
+}
+
 const char *cb_build_flags(void)
 {
     return CB_BUILD_FLAGS;
