@@ -1,15 +1,12 @@
 /* cmd_report.c - `cifarbench report`: result files in, report.md and report.html out. */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/types.h>
 
-#include "cb_atomic_file.h"
 #include "cb_options.h"
 #include "load_results.h"
+#include "page_file.h"
 #include "report.h"
 #include "report_commands.h"
 #include "report_data.h"
@@ -50,44 +47,15 @@ static const char help[] =
     "holds duplicate entries (an epoch, thread count or benchmark run twice; the message names the\n"
     "file, line and column), or DIR cannot be written; 2 bad usage.\n";
 
-static int make_dir(const char *dir)
-{
-    struct stat st;
-    if (stat(dir, &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            return 0;
-        fprintf(stderr, "cifarbench report: --out %s exists and is not a directory\n", dir);
-        return -1;
-    }
-    if (mkdir(dir, 0777) != 0) {
-        fprintf(stderr, "cifarbench report: cannot create directory %s: %s%s\n", dir, strerror(errno),
-                errno == ENOENT ? " (only the last level is created)" : "");
-        return -1;
-    }
-    return 0;
-}
+typedef struct report_input {
+    const cb_rfile *files;
+    size_t n;
+} report_input;
 
-static int write_out(const char *dir, const char *name, const cb_rfile *files, size_t n, bool html)
+static void build(cb_out *o, const void *arg)
 {
-    char path[4096], err[4400];
-    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
-        fprintf(stderr, "cifarbench report: --out %s: path too long\n", dir);
-        return -1;
-    }
-    cb_buf text;
-    cb_buf_init(&text);
-    cb_out o = {&text, html, NULL, 0};
-    cb_report(&o, files, n);
-    int rc = 0;
-    if (text.failed) {
-        fprintf(stderr, "cifarbench report: out of memory building %s\n", path);
-        rc = -1;
-    } else if (cb_write_file_atomic(path, cb_buf_str(&text), text.len, err, sizeof err) != 0) {
-        fprintf(stderr, "cifarbench report: %s\n", err);
-        rc = -1;
-    }
-    cb_buf_free(&text);
-    return rc;
+    const report_input *in = arg;
+    cb_report(o, in->files, in->n);
 }
 
 int cb_cmd_report(int argc, char **argv)
@@ -120,8 +88,9 @@ int cb_cmd_report(int argc, char **argv)
             goto done;
         }
     cb_rd_label_files(files, n);
-    if (make_dir(out) != 0 || write_out(out, "report.md", files, n, false) != 0 ||
-        write_out(out, "report.html", files, n, true) != 0)
+    const report_input in = {files, n};
+    if (cb_page_dir("report", out) != 0 || cb_page_write("report", out, "report.md", false, NULL, build, &in) != 0 ||
+        cb_page_write("report", out, "report.html", true, NULL, build, &in) != 0)
         goto done;
     size_t kinds[CB_RF_KINDS] = {0};
     for (size_t i = 0; i < n; i++)

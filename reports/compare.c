@@ -7,89 +7,9 @@
 #include <string.h>
 
 #include "cb_stats.h"
+#include "figures.h"
 #include "mann_whitney.h"
 #include "report_data.h"
-
-typedef struct sample {
-    char name[160];
-    double *v;
-    size_t n;
-    size_t flagged;      /* repetitions flagged for contention */
-    const char *reason;  /* the first one's first reason */
-} sample;
-
-static void free_samples(sample *s, size_t n)
-{
-    for (size_t i = 0; s && i < n; i++)
-        free(s[i].v);
-    free(s);
-}
-
-/* Counts m repetitions as flagged when c says so. */
-static void contention(sample *x, const cbr_contention *c, size_t m)
-{
-    if (c->flagged != 1)
-        return;
-    x->flagged += m;
-    if (!x->reason)
-        x->reason = c->reasons.n ? c->reasons.v[0] : "flagged by the harness, no reason given";
-}
-
-/* The figures of one file; NULL when out of memory (count 0 is possible for an all-error
- * benchmark file). */
-static sample *figures(const cb_rfile *f, size_t *count)
-{
-    *count = 0;
-    const size_t cap = f->kind == CB_RF_TRAIN ? 1 : f->kind == CB_RF_SCALE ? f->res.scale.scaling.n : f->gbench.n;
-    sample *s = calloc(cap ? cap : 1, sizeof *s);
-    if (!s)
-        return NULL;
-    size_t n = 0;
-    if (f->kind == CB_RF_TRAIN) {
-        snprintf(s[0].name, sizeof s[0].name, "train images/s");
-        s[0].v = malloc(f->res.train.epochs.n * sizeof *s[0].v);
-        if (!s[0].v)
-            goto oom;
-        for (size_t e = 0; e < f->res.train.epochs.n; e++) {
-            s[0].v[s[0].n++] = f->res.train.epochs.v[e].images_per_s;
-            contention(&s[0], &f->res.train.epochs.v[e].contention, 1);
-        }
-        n = 1;
-    } else if (f->kind == CB_RF_SCALE) {
-        for (size_t i = 0; i < f->res.scale.scaling.n; i++) {
-            const cbr_scale_point *r = &f->res.scale.scaling.v[i];
-            sample *x = &s[n++];
-            snprintf(x->name, sizeof x->name, "scale %lld thread%s images/s", r->threads, r->threads == 1 ? "" : "s");
-            const size_t m = r->seconds_all.n ? r->seconds_all.n : 1;
-            if (!(x->v = malloc(m * sizeof *x->v)))
-                goto oom;
-            for (x->n = 0; x->n < m; x->n++) /* the point's images over each repetition's seconds */
-                x->v[x->n] = r->images_per_s * r->seconds / (r->seconds_all.n ? r->seconds_all.v[x->n] : r->seconds);
-            contention(x, &r->contention, m);
-        }
-    } else {
-        for (size_t i = 0; i < f->gbench.n; i++) {
-            const char *name = f->gbench.benchmarks[i].run_name;
-            size_t k = 0;
-            while (k < n && strcmp(s[k].name, name) != 0)
-                k++;
-            if (k < n)
-                continue;
-            if (!(s[n].v = malloc(f->gbench.n * sizeof *s[n].v)))
-                goto oom;
-            snprintf(s[n].name, sizeof s[n].name, "%s", name);
-            if ((s[n].n = cb_rd_bench_times(&f->gbench, name, s[n].v)) > 0)
-                n++;
-            else
-                free(s[n].v);
-        }
-    }
-    *count = n;
-    return s;
-oom:
-    free_samples(s, cap);
-    return NULL;
-}
 
 /* Appends "what (a in BASE, b in NEW)" to buf, "; "-separated, when a and b differ. NULL is
  * unknown, which differs from nothing; with both, NULL is "none", which differs from a value. */
@@ -195,17 +115,18 @@ int cb_compare(const cb_rfile *base, const cb_rfile *new_, double threshold_pct,
                  base->path, new_->path, refuse);
         return -1;
     }
-    out->higher_better = base->kind != CB_RF_GBENCH;
+    out->higher_better = cb_figures_higher_better(base->kind);
     out->what = out->higher_better ? "images/s, higher is better" : "real time, lower is better";
-    size_t nb, nn;
-    sample *sb = figures(base, &nb), *sn = figures(new_, &nn);
-    out->rows = sb && sn ? calloc(nb ? nb : 1, sizeof *out->rows) : NULL;
+    size_t nb = 0, nn = 0;
+    cb_figure *sb = NULL, *sn = NULL;
+    const bool loaded = cb_figures_of(base, &sb, &nb) == 0 && cb_figures_of(new_, &sn, &nn) == 0;
+    out->rows = loaded ? calloc(nb ? nb : 1, sizeof *out->rows) : NULL;
     bool *matched = out->rows ? calloc(nn ? nn : 1, sizeof *matched) : NULL;
     if (!matched) {
         snprintf(err, errlen, "out of memory");
         free(out->rows);
-        free_samples(sb, nb);
-        free_samples(sn, nn);
+        cb_figures_free(sb, nb);
+        cb_figures_free(sn, nn);
         return -1;
     }
     for (size_t i = 0; i < nb; i++) {
@@ -238,8 +159,8 @@ int cb_compare(const cb_rfile *base, const cb_rfile *new_, double threshold_pct,
     for (size_t k = 0; k < nn; k++)
         out->only_new += !matched[k];
     free(matched);
-    free_samples(sb, nb);
-    free_samples(sn, nn);
+    cb_figures_free(sb, nb);
+    cb_figures_free(sn, nn);
     if (out->n == 0) {
         snprintf(err, errlen, "%s and %s have no figure in common (%zu only in BASE, %zu only in NEW)",
                  base->path, new_->path, out->only_base, out->only_new);

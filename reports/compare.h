@@ -2,13 +2,8 @@
  * compare.h - the regression check behind `cifarbench compare`, in the manner of Google
  * Benchmark's compare.py: every figure present in both files is a set of repetitions on each side;
  * the medians give the change and the two-sided Mann-Whitney U test says whether the difference
- * is more than noise.
- *
- *   train   "train images/s": the images/s of every epoch (epochs are the repetitions)
- *   scale   "scale N threads images/s": per repetition (seconds_all), else the median point
- *   gbench  the benchmark's run name: real_time of its iteration runs (repetitions), else its
- *           median (or mean) aggregate as a single value
- * images/s: higher is better; real time: lower is better (cb_cmp.higher_better, .what).
+ * is more than noise. The figures and their repetitions are figures.h's: train images/s, scale
+ * images/s per thread count, Google Benchmark real times.
  *
  * Only one configuration is compared against itself: files whose CPU, ISA, kernel variants,
  * threads (but for scale results, whose figures are per thread count), task, images per epoch or

@@ -60,15 +60,16 @@ void cb_out_text(cb_out *o, const char *s)
 void cb_out_begin(cb_out *o, const char *const *paths, const char *const *kinds, size_t n,
                   const char *const *sections, size_t n_sections)
 {
+    const char *title = o->title ? o->title : "cifarbench report";
     if (o->html)
         cb_buf_printf(o->b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                            "<title>cifarbench report</title>\n<style>\n%s</style>\n</head>\n<body>\n"
-                            "<main>\n<h1>cifarbench report</h1>\n<p class=\"sub\">",
-                      style);
+                            "<title>%s</title>\n<style>\n%s</style>\n</head>\n<body>\n"
+                            "<main>\n<h1>%s</h1>\n<p class=\"sub\">",
+                      title, style, title);
     else
-        cb_buf_puts(o->b, "# cifarbench report\n\n");
-    cb_buf_printf(o->b, "From %zu result file%s:", n, n == 1 ? "" : "s");
+        cb_buf_printf(o->b, "# %s\n\n", title);
+    cb_buf_printf(o->b, "From %zu file%s:", n, n == 1 ? "" : "s");
     for (size_t f = 0; f < n; f++) {
         cb_buf_puts(o->b, f ? ", " : " ");
         cb_buf_puts(o->b, o->html ? "<code>" : "");
@@ -88,7 +89,7 @@ void cb_out_begin(cb_out *o, const char *const *paths, const char *const *kinds,
 void cb_out_end(cb_out *o)
 {
     if (o->html)
-        cb_buf_puts(o->b, "<footer>Written by cifarbench report. Self-contained: no scripts, no "
+        cb_buf_puts(o->b, "<footer>Written by cifarbench. Self-contained: no scripts, no "
                           "external resources.</footer>\n</main>\n</body>\n</html>\n");
 }
 

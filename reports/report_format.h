@@ -17,6 +17,7 @@ typedef struct cb_out {
     bool html;
     const char *kinds; /* the open table's column kinds (see cb_out_table) */
     size_t col;        /* the next cell's column */
+    const char *title; /* the page's title and heading; NULL: "cifarbench report" */
 } cb_out;
 
 /* Text for HTML content and attribute values: & < > " ' escaped. */
@@ -27,7 +28,8 @@ void cb_md_text(cb_buf *b, const char *s);
 /* Either, by format. */
 void cb_out_text(cb_out *o, const char *s);
 
-/* The page around the sections: title, the files read (path and kind), the sections' links. */
+/* The page around the sections: title, the files read (path and kind), the sections' links
+ * (sections: id, title pairs). */
 void cb_out_begin(cb_out *o, const char *const *paths, const char *const *kinds, size_t n,
                   const char *const *sections, size_t n_sections);
 void cb_out_end(cb_out *o);

@@ -49,17 +49,10 @@
 #include "cb_options.h"
 #include "cb_paths.h"
 #include "cb_stats.h"
+#include "assert_close.h"
 #include "test_alarm.h"
 
 /* ---- stats ----------------------------------------------------------------------------------- */
-
-/* |got - want| <= tol, naming both on failure (cmocka 1.1.5 has no assert_double_equal). */
-#define assert_close(got, want, tol)                                                               \
-    do {                                                                                           \
-        const double got_ = (got), want_ = (want);                                                 \
-        if (!(fabs(got_ - want_) <= (tol)))                                                        \
-            fail_msg("%s = %.17g, want %.17g", #got, got_, want_);                                 \
-    } while (0)
 
 static void test_median(void **state)
 {
