@@ -3,6 +3,7 @@
 #   OpenMP::OpenMP_C    libgomp (comes with gcc)
 #   PkgConfig::hwloc    libhwloc-dev (hwloc.pc)
 #   PkgConfig::jansson  libjansson-dev (jansson.pc)
+#   PkgConfig::sqlite3  libsqlite3-dev (sqlite3.pc): the result history
 #   cb::cmocka          libcmocka-dev (cmocka's CMake config; Debian's 1.1 sets variables only, so
 #                       the imported target is made here from them)
 #   benchmark::benchmark  libbenchmark-dev (its CMake config)
@@ -25,6 +26,9 @@ cb_require(hwloc_FOUND "hwloc" "libhwloc-dev")
 
 pkg_check_modules(jansson QUIET IMPORTED_TARGET jansson>=2.10)
 cb_require(jansson_FOUND "jansson (JSON)" "libjansson-dev")
+
+pkg_check_modules(sqlite3 QUIET IMPORTED_TARGET sqlite3>=3.22)
+cb_require(sqlite3_FOUND "SQLite 3 (the result history)" "libsqlite3-dev")
 
 find_package(cmocka CONFIG QUIET)
 cb_require(cmocka_FOUND "cmocka" "libcmocka-dev")

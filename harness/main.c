@@ -20,6 +20,8 @@ static const char usage[] =
     "  tune     time every ISA's version of every kernel; write the fastest as a variant file\n"
     "  report   turn result files (train, scale, kernel benchmarks) into Markdown and HTML\n"
     "  compare  check two result files for a significant slow-down (exit 1 when there is one)\n"
+    "  record   store result files in the history database (SQLite)\n"
+    "  history  trend charts and change points of the stored results; --check for CI\n"
     "  cpu      show the CPU, its features, its topology and the kernels 'auto' picks\n"
     "  help     this text\n"
     "\n"
@@ -33,7 +35,7 @@ static const struct {
 } commands[] = {
     {"train", cb_cmd_train}, {"scale", cb_cmd_scale},     {"study", cb_cmd_study},
     {"tune", cb_cmd_tune},   {"report", cb_cmd_report},   {"compare", cb_cmd_compare},
-    {"cpu", cb_cmd_cpu},
+    {"cpu", cb_cmd_cpu},     {"record", cb_cmd_record},   {"history", cb_cmd_history},
 };
 
 int main(int argc, char **argv)

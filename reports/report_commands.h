@@ -14,4 +14,11 @@ int cb_cmd_report(int argc, char **argv);
  * both files have, with the Mann-Whitney U test over repetitions; exit 1 on a regression. */
 int cb_cmd_compare(int argc, char **argv);
 
+/* cifarbench record RESULT.json... [--db FILE]: stores results in the history database. */
+int cb_cmd_record(int argc, char **argv);
+
+/* cifarbench history [--list | --check | --out DIR] ...: trends and change points of the history. */
+int cb_cmd_history(int argc, char **argv);
+
+
 #endif /* CB_REPORT_COMMANDS_H */

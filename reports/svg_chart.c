@@ -122,6 +122,27 @@ static int legend(cb_buf *out, double x, double y, const char *const *names, con
     return rows;
 }
 
+/* A horizontal grid line across the plot at pixel row y, labelled with the value v on the left. */
+static void y_gridline(cb_buf *out, double left, double plot_w, double y, double v)
+{
+    char lab[32];
+    format_tick(lab, sizeof lab, v);
+    cb_buf_printf(out,
+                 "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n"
+                 "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%s</text>\n",
+                 left, y, left + plot_w, y, left - 6, y + 4, lab);
+}
+
+/* The y axis' label, turned to run up the left edge, centred on pixel row y; none when NULL. */
+static void y_axis_label(cb_buf *out, const char *label, double y)
+{
+    if (!label)
+        return;
+    cb_buf_printf(out, "<text transform=\"translate(14 %.1f) rotate(-90)\" text-anchor=\"middle\" fill=\"#333\">", y);
+    cb_html_text(out, label);
+    cb_buf_puts(out, "</text>\n");
+}
+
 void cb_svg_bar_chart(cb_buf *out, const cb_svg_bars *c)
 {
     const int nseg = c->n_segments < 1 ? 1 : c->n_segments > CB_SVG_MAX_SEGMENTS ? CB_SVG_MAX_SEGMENTS : c->n_segments;
@@ -284,14 +305,8 @@ void cb_svg_line_chart(cb_buf *out, const cb_svg_lines *c)
 
     svg_open(out, height, c->title);
     legend(out, left, 16, names, dashed, nleg);
-    for (double t = 0; t <= ymax + ystep / 2; t += ystep) {
-        char lab[32];
-        format_tick(lab, sizeof lab, t);
-        cb_buf_printf(out,
-                     "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n"
-                     "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%s</text>\n",
-                     left, PY(t), left + plot_w, PY(t), left - 6, PY(t) + 4, lab);
-    }
+    for (double t = 0; t <= ymax + ystep / 2; t += ystep)
+        y_gridline(out, left, plot_w, PY(t), t);
     for (double t = xmin; t <= xmax + xstep / 2; t += xstep) {
         char lab[32];
         format_tick(lab, sizeof lab, t);
@@ -310,14 +325,7 @@ void cb_svg_line_chart(cb_buf *out, const cb_svg_lines *c)
         cb_html_text(out, c->x_label);
         cb_buf_puts(out, "</text>\n");
     }
-    if (c->y_label) {
-        cb_buf_printf(out,
-                     "<text transform=\"translate(14 %.1f) rotate(-90)\" text-anchor=\"middle\" "
-                     "fill=\"#333\">",
-                     top + plot_h / 2);
-        cb_html_text(out, c->y_label);
-        cb_buf_puts(out, "</text>\n");
-    }
+    y_axis_label(out, c->y_label, top + plot_h / 2);
     for (size_t s = 0; s < c->n_series; s++) {
         const cb_svg_series *se = &c->series[s];
         const char *color = palette_color((int)s);
@@ -337,6 +345,68 @@ void cb_svg_line_chart(cb_buf *out, const cb_svg_lines *c)
             cb_html_text(out, se->name ? se->name : "");
             cb_buf_printf(out, ": %g, %.4g</title></circle>\n", se->x[i], se->y[i]);
         }
+    }
+#undef PX
+#undef PY
+    cb_buf_puts(out, "</svg>\n");
+}
+
+void cb_svg_trend_chart(cb_buf *out, const cb_svg_trend *t)
+{
+    double ymin = INFINITY, ymax = -INFINITY;
+    for (size_t i = 0; i < t->n; i++) {
+        ymin = fmin(ymin, fmin(t->lo[i], t->median[i]));
+        ymax = fmax(ymax, fmax(t->hi[i], t->median[i]));
+    }
+    if (!isfinite(ymin) || !isfinite(ymax))
+        ymin = 0, ymax = 1;
+    double span = (ymax - ymin) * 1.2 + fabs(ymax) * 1e-3 + 1e-12; /* 10% air each side */
+    const double ystep = nice_axis(&span, 5);
+    const double y0 = floor((ymin - (span - (ymax - ymin)) / 2) / ystep) * ystep;
+    const double y1 = y0 + ceil((ymax - y0) / ystep + 1e-9) * ystep;
+    const double left = 70, right = 20, top = 26, plot_h = 220, bottom = 50;
+    const double height = top + plot_h + bottom, plot_w = WIDTH - left - right;
+    const double sx = plot_w / (double)(t->n > 1 ? t->n : 2), sy = plot_h / (y1 - y0);
+#define PX(i) (left + ((double)(i) + 0.5) * sx)
+#define PY(v) (top + plot_h - ((v) - y0) * sy)
+    svg_open(out, height, t->title);
+    for (double v = y0; v <= y1 + ystep / 2; v += ystep)
+        y_gridline(out, left, plot_w, PY(v), v);
+    cb_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>\n", left,
+                 top + plot_h, left + plot_w, top + plot_h);
+    const size_t every = t->n > 8 ? (t->n + 7) / 8 : 1; /* at most about 8 revision ticks */
+    for (size_t i = 0; i < t->n; i += every) {
+        cb_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">", PX(i),
+                     top + plot_h + 16);
+        put_text(out, t->labels[i], 12);
+        cb_buf_puts(out, "</text>\n");
+    }
+    cb_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#333\">runs in commit order</text>\n",
+                 left + plot_w / 2, height - 10);
+    y_axis_label(out, t->y_label, top + plot_h / 2);
+    for (size_t b = 0; b < t->n_breaks; b++) {
+        const double x = PX(t->breaks[b]) - sx / 2;
+        cb_buf_printf(out,
+                     "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c00\" stroke-width=\"1.5\" "
+                     "stroke-dasharray=\"6 3\"/>\n<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#c00\">",
+                     x, top - 4, x, top + plot_h, x, top - 8);
+        cb_html_text(out, t->break_labels[b]);
+        cb_buf_puts(out, "</text>\n");
+    }
+    if (t->level) {
+        cb_buf_printf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", palette_color(1));
+        for (size_t i = 0; i < t->n; i++)
+            cb_buf_printf(out, "%.1f,%.1f %.1f,%.1f ", PX(i) - sx / 2, PY(t->level[i]), PX(i) + sx / 2, PY(t->level[i]));
+        cb_buf_puts(out, "\"/>\n");
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        cb_buf_printf(out,
+                     "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n"
+                     "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>",
+                     PX(i), PY(t->lo[i]), PX(i), PY(t->hi[i]), palette_color(0), PX(i), PY(t->median[i]),
+                     palette_color(0));
+        cb_html_text(out, t->labels[i]);
+        cb_buf_printf(out, ": median %.6g (%.6g .. %.6g)</title></circle>\n", t->median[i], t->lo[i], t->hi[i]);
     }
 #undef PX
 #undef PY

@@ -1,7 +1,8 @@
 /*
- * svg_chart.h - two inline SVG chart kinds for the HTML report: horizontal bars (optionally
- * stacked, with an optional reference line such as a measured peak) and x-y lines (with points,
- * optionally dashed, e.g. an "ideal" line). The SVG scales to its container (viewBox), needs no
+ * svg_chart.h - three inline SVG chart kinds for the HTML pages: horizontal bars (optionally
+ * stacked, with an optional reference line such as a measured peak), x-y lines (with points,
+ * optionally dashed, e.g. an "ideal" line) and a trend (a figure's runs in commit order with their
+ * spread, the level of each segment and the change points between segments). The SVG scales to its container (viewBox), needs no
  * script, fonts or network, and carries <title> tooltips with exact values.
  */
 #ifndef CB_SVG_CHART_H
@@ -50,6 +51,20 @@ typedef struct cb_svg_lines {
 
 void cb_svg_bar_chart(cb_buf *out, const cb_svg_bars *c);
 void cb_svg_line_chart(cb_buf *out, const cb_svg_lines *c);
+
+typedef struct cb_svg_trend {
+    const char *title, *y_label;
+    const double *median, *lo, *hi;         /* per run, in commit order: a point and its whisker */
+    const double *level;                    /* per run: its segment's median (a step line), or NULL */
+    const char *const *labels;              /* per run: e.g. the short revision (tooltip, x ticks) */
+    size_t n;
+    const size_t *breaks;                   /* change points: a marked line before run breaks[i] */
+    const char *const *break_labels;        /* e.g. "-6.2%" above each */
+    size_t n_breaks;
+} cb_svg_trend;
+
+/* The y axis spans the data (not from 0), so that a change of a few percent shows. */
+void cb_svg_trend_chart(cb_buf *out, const cb_svg_trend *t);
 
 
 #endif /* CB_SVG_CHART_H */

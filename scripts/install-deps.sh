@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(cmake make gcc g++ git pkg-config libhwloc-dev libcmocka-dev libbenchmark-dev
-          libbenchmark-tools libjansson-dev)
+          libbenchmark-tools libjansson-dev libsqlite3-dev)
 optional=(clang libclang-rt-dev)
 
 missing_of() {

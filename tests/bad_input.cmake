@@ -252,6 +252,39 @@ cb_bad(compare_empty 1 "res-empty.json:" -- compare ${A} ${F}/res-empty.json)
 cb_bad(compare_fifo 1 "fifo: .*FIFO" -- compare ${F}/fifo ${A})
 cb_bad(compare_dev_zero 1 "/dev/zero: .*character device" -- compare ${A} /dev/zero)
 
+# ---- record, history (reports/) -------------------------------------------------------------------
+# Every file is checked before the database is opened: a refused call creates no database.
+cb_bad(record_no_files 2 "no result files" -- record)
+cb_bad(record_db_empty 2 "--db needs a file" -- record ${A} --db @EMPTY@)
+cb_bad(record_machine_empty 2 "--machine takes a non-empty name" -- record ${A} --machine @EMPTY@)
+cb_bad(record_db_dir 1 "d: not a regular file" --mkdir d --kind d:d -- record ${A} --db d)
+cb_bad(record_db_fifo 1 "h.db: not a regular file" --fifo h.db --kind h.db:p -- record ${A} --db h.db)
+cb_bad(record_db_dev_full 1 "/dev/full: not a regular file" ${dev_full} -- record ${A} --db /dev/full)
+cb_bad(record_db_under_file 1 "f/h.db: cannot open" --touch f -- record ${A} --db f/h.db)
+cb_bad(record_db_garbage 1 "h.db: .*not a" --text h.db "not an SQLite file, only text, but long enough"
+       --text copy "not an SQLite file, only text, but long enough" --same h.db copy
+       -- record ${A} --db h.db)
+cb_bad(record_in_truncated 1 "res-truncated.json:[0-9]+:[0-9]+: "
+       -- record ${A} ${F}/res-truncated.json --db h.db)
+cb_bad(record_in_fifo 1 "fifo: .*FIFO" -- record ${A} ${F}/fifo --db h.db)
+cb_bad(record_in_dev_zero 1 "/dev/zero: .*character device" -- record /dev/zero --db h.db)
+cb_bad(record_study 1 "a study result holds no timings" -- record ${R}/study.json --db h.db)
+cb_bad(record_regression 1 "a regression result holds no timings" -- record ${R}/regression.json --db h.db)
+cb_bad(record_newer_schema 1 "schema_version: .*newer" -- record ${A} ${R}/newer_schema.json --db h.db)
+cb_bad(history_no_mode 2 "say what to do" -- history)
+cb_bad(history_two_modes 2 "exclusive" -- history --list --out r)
+cb_bad(history_operand 2 "unexpected argument 'x'" -- history --list x)
+cb_bad(history_db_empty 2 "--db needs a file" -- history --list --db @EMPTY@)
+cb_bad(history_threshold_negative 2 "--threshold takes" -- history --check --threshold -1)
+cb_bad(history_alpha_one 2 "--alpha takes" -- history --check --alpha 1)
+cb_bad(history_permutations_few 2 "--permutations takes" -- history --check --permutations 5)
+cb_bad(history_min_size_one 2 "--min-size takes" -- history --check --min-size 1)
+cb_bad(history_check_no_db 2 "h.db: no history database here" -- history --check --db h.db)
+cb_bad(history_list_no_db 1 "h.db: no history database here" -- history --list --db h.db)
+cb_bad(history_out_no_db 1 "h.db: no history database here" --absent r -- history --out r --db h.db)
+cb_bad(history_db_fifo 2 "h.db: not a regular file" --fifo h.db --kind h.db:p -- history --check --db h.db)
+cb_bad(history_db_dev_zero 1 "/dev/zero: not a regular file" -- history --list --db /dev/zero)
+
 # ---- cpu -------------------------------------------------------------------------------------------
 cb_bad(cpu_operand 2 "unexpected argument 'now'" -- cpu now)
 cb_bad(cpu_unknown_option 2 "unknown option '--frobnicate'" -- cpu --frobnicate)
