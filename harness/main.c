@@ -22,6 +22,7 @@ static const char usage[] =
     "  compare  check two result files for a significant slow-down (exit 1 when there is one)\n"
     "  record   store result files in the history database (SQLite)\n"
     "  history  trend charts and change points of the stored results; --check for CI\n"
+    "  bisect   find the first git revision at which a measured figure steps\n"
     "  cpu      show the CPU, its features, its topology and the kernels 'auto' picks\n"
     "  help     this text\n"
     "\n"
@@ -36,6 +37,7 @@ static const struct {
     {"train", cb_cmd_train}, {"scale", cb_cmd_scale},     {"study", cb_cmd_study},
     {"tune", cb_cmd_tune},   {"report", cb_cmd_report},   {"compare", cb_cmd_compare},
     {"cpu", cb_cmd_cpu},     {"record", cb_cmd_record},   {"history", cb_cmd_history},
+    {"bisect", cb_cmd_bisect},
 };
 
 int main(int argc, char **argv)

@@ -20,5 +20,7 @@ int cb_cmd_record(int argc, char **argv);
 /* cifarbench history [--list | --check | --out DIR] ...: trends and change points of the history. */
 int cb_cmd_history(int argc, char **argv);
 
+/* cifarbench bisect --good REV --bad REV --run COMMAND: the first revision where a figure steps. */
+int cb_cmd_bisect(int argc, char **argv);
 
 #endif /* CB_REPORT_COMMANDS_H */
