@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what cifarbench needs to build and test, from Debian/Ubuntu packages (sudo when not root).
-# Does nothing when everything is already there. The fuzzing packages (clang and its libFuzzer
-# runtime) are optional: when they cannot be installed, scripts/fuzz.sh says so and skips.
+# Does nothing when everything is already there. The optional packages are the fuzzing ones (clang
+# and its libFuzzer runtime) and llvm-16 (llvm-mca, for bench/mca): when they cannot be installed,
+# scripts/fuzz.sh and bench/mca/ctest.sh say so and skip.
 set -euo pipefail
 
 packages=(cmake make gcc g++ git pkg-config libhwloc-dev libcmocka-dev libbenchmark-dev
           libbenchmark-tools libjansson-dev libsqlite3-dev)
-optional=(clang libclang-rt-dev)
+optional=(clang libclang-rt-dev llvm-16)
 
 missing_of() {
   local p
@@ -29,7 +30,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 if [ ${#missing_optional[@]} -gt 0 ]; then
-  echo "install-deps: installing (optional, for fuzzing) ${missing_optional[*]}" >&2
+  echo "install-deps: installing (optional, for fuzzing and bench/mca) ${missing_optional[*]}" >&2
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    "${missing_optional[@]}" >/dev/null || echo "install-deps: optional packages not installed; fuzzing will be skipped" >&2
+    "${missing_optional[@]}" >/dev/null || echo "install-deps: optional packages not installed; fuzzing and the llvm-mca model will be skipped" >&2
 fi

@@ -20,6 +20,7 @@
 #include <immintrin.h>
 
 #include "cb_kernel_impl.h"
+#include "cb_mca.h"
 #include "vmath_avx2.h"
 
 #define LANES 8        /* channels per vector */
@@ -62,6 +63,7 @@ CB_AVX2_INLINE void engine_block(const conv_pass *cp, const float *in, float *ou
         const float *xj = in + ((size_t)(i + ky - 1) * W + j) * IPX;
         const float *wk = cp->wp + (size_t)ky * 3 * KC * LANES;
         for (int k = 0; k < KC; k++) {
+            CB_MCA_BEGIN("conv2d_fwd_avx2");
             const __m256 w0 = _mm256_loadu_ps(wk + (size_t)k * LANES);
             const __m256 w1 = _mm256_loadu_ps(wk + (size_t)(KC + k) * LANES);
             const __m256 w2 = _mm256_loadu_ps(wk + (size_t)(2 * KC + k) * LANES);
@@ -78,6 +80,7 @@ CB_AVX2_INLINE void engine_block(const conv_pass *cp, const float *in, float *ou
                 if (c >= 2)
                     acc[c - 2] = _mm256_fmadd_ps(v, w2, acc[c - 2]);
             }
+            CB_MCA_END();
         }
     }
     CB_AVX2_UNROLL
@@ -215,10 +218,12 @@ CB_AVX2_INLINE void wgrad_block(const wgrad_pass *wg, int CB)
         __m256 dnext = W > 1 ? cb_avx2_loadn(dr + CO, wg->lanes) : zero;
         wgrad_column(acc, xr, CB, dnext, dcur, dprev, W > 1, 0);
         for (int c = 1; c < W - 1; c++) {
+            CB_MCA_BEGIN("conv2d_bwd_weights_avx2");
             dprev = dcur;
             dcur = dnext;
             dnext = cb_avx2_loadn(dr + (size_t)(c + 1) * CO, wg->lanes);
             wgrad_column(acc, xr + (size_t)c * CI, CB, dnext, dcur, dprev, 1, 1);
+            CB_MCA_END();
         }
         if (W > 1)
             wgrad_column(acc, xr + (size_t)(W - 1) * CI, CB, zero, dnext, dcur, 0, 1);

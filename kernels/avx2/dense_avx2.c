@@ -14,6 +14,7 @@
 #include <immintrin.h>
 
 #include "cb_kernel_impl.h"
+#include "cb_mca.h"
 #include "vmath_avx2.h"
 
 #define TILE_M 4 /* rows of C per tile */
@@ -57,6 +58,7 @@ CB_AVX2_INLINE void gemm_tile(const gemm_args *g, int i, int o, int full)
         ap[q] = g->a + (size_t)cb_avx2_min_int(i + q, g->m - 1) * g->a_m;
     const float *brow = g->b + o;
     for (int k = 0; k < g->kdim; k++, brow += g->cols) {
+        CB_MCA_BEGIN("dense_gemm_avx2");
         __m256 bv[TILE_V];
         CB_AVX2_UNROLL
         for (int v = 0; v < TILE_V; v++)
@@ -69,6 +71,7 @@ CB_AVX2_INLINE void gemm_tile(const gemm_args *g, int i, int o, int full)
             for (int v = 0; v < TILE_V; v++)
                 acc[q][v] = _mm256_fmadd_ps(av, bv[v], acc[q][v]);
         }
+        CB_MCA_END();
     }
     CB_AVX2_UNROLL
     for (int q = 0; q < TILE_M; q++)
@@ -132,6 +135,7 @@ CB_AVX2_INLINE void dx_tile(int n, int in, int out, const float *w, const float 
         acc0[q] = acc1[q] = _mm256_setzero_ps();
     }
     for (int o = 0; o < out; o += 8) {
+        CB_MCA_BEGIN("dense_bwd_data_avx2");
         const __m256i mask = cb_avx2_tail_mask(out - o);
         const __m256 dv0 = load_cols(d0 + o, mask, full), dv1 = load_cols(d1 + o, mask, full);
         CB_AVX2_UNROLL
@@ -140,6 +144,7 @@ CB_AVX2_INLINE void dx_tile(int n, int in, int out, const float *w, const float 
             acc0[q] = _mm256_fmadd_ps(dv0, wv, acc0[q]);
             acc1[q] = _mm256_fmadd_ps(dv1, wv, acc1[q]);
         }
+        CB_MCA_END();
     }
     store4(dx + (size_t)r * in + i, reduce4(acc0[0], acc0[1], acc0[2], acc0[3]), in - i);
     if (r + 1 < n)

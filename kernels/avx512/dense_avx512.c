@@ -16,6 +16,7 @@
  * in scalar's order (one FMA per term).
  */
 #include "cb_kernel_impl.h"
+#include "cb_mca.h"
 #include "vmath_avx512.h"
 
 enum { TILE_K = 64, TILE_LANES = 32 }; /* the w^T tile of dx: k x lanes */
@@ -54,6 +55,10 @@ CB_AVX512_INLINE void gemm_block(const gemm *g, const int IB, const int OC, int 
                              : _mm512_setzero_ps();
     }
     for (int k = 0; k < g->k; k++) {
+        if (OC == 2) /* one llvm-mca region per block shape (bench/mca) */
+            CB_MCA_BEGIN("dense_gemm_8x32_avx512");
+        else
+            CB_MCA_BEGIN("dense_gemm_16x16_avx512");
         __m512 brow[MAX_VECS];
         CB_AVX512_UNROLL
         for (int v = 0; v < OC; v++)
@@ -65,6 +70,7 @@ CB_AVX512_INLINE void gemm_block(const gemm *g, const int IB, const int OC, int 
             for (int v = 0; v < OC; v++)
                 acc[r][v] = _mm512_fmadd_ps(a, brow[v], acc[r][v]);
         }
+        CB_MCA_END();
     }
     CB_AVX512_UNROLL
     for (int r = 0; r < IB; r++)
