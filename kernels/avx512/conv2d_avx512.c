@@ -1,101 +1,207 @@
 /*
- * conv2d_avx512.c - 3x3 stride-1 "same" convolution, AVX-512 (VL) on 256-bit vectors.
+ * conv2d_avx512.c - 3x3 stride-1 "same" convolution, AVX-512 on full 512-bit registers.
  *
  * Layouts (see cb_kernels.h): x [N,H,W,Cin], y/dy [N,H,W,Cout], w [3,3,Cin,Cout], b [Cout].
  *
- * All three kernels vectorise over 8 output channels, the reference network's Cout: a __m256 holds
- * one pixel's 8 channels and the other FMA operand is one input float broadcast from memory (a
- * load-port operation on Zen 4, no shuffle). On Zen 4 a ymm FMA does the same work per cycle as a
- * zmm one, and AVX-512VL still gives 32 registers and opmasks.
- *   forward        16 output pixels of a row in 16 accumulators; per input row and channel, 3
- *                  weight vectors in registers and each of the 18 input values broadcast once
- *                  into the up to 3 FMAs (one per kx) it feeds. Backward-data is the same engine
- *                  run on dy with the flipped, transposed kernel.
- *   backward-w     the 3 x ci x 8 gradient of one kernel row in registers, streamed over pixels:
- *                  one dy load and 3 * ci FMAs with embedded broadcasts ({1to8}) per pixel.
- * Image borders cost no branches: a tap that falls outside the image is a masked FMA (mask 0)
- * whose broadcast address is clamped into the image. Other channel counts are handled in chunks
- * of 8 lanes with masked loads and stores; the hot shapes (Cin 3 or 8, Cout 8) are instantiations
- * of the same code with constant strides, so every address is a constant offset.
- * Every FMA multiplies exact inputs, so integer-valued data give scalar's bits.
+ * The reference network has 8 output channels, half a zmm. Every kernel fills the other half
+ * with a second input term: lane 2c + q of a vector belongs to output channel c and to the q-th
+ * of a pair of inputs, and the operand that carries the pair is one 64-bit broadcast from memory
+ * (vbroadcastsd: a load-port operation on Intel; a zero-masked broadcast would cost an ALU uop,
+ * so partial pairs use a plain 32-bit broadcast and a masked FMA). Two output pixels per vector
+ * instead would need a shuffle per broadcast; 16 output channels do not exist here.
+ *   forward        acc[p] (lane 2c + q) += x(pixel, ci + q) * w[tap][ci + q][c] over taps and
+ *                  channel pairs, with the weights repacked per call as wp [9][pair][16]. 16
+ *                  output pixels of a row are 16 accumulators; per kernel row and channel pair
+ *                  3 weight vectors stay in registers and each of the 18 input pairs is broadcast
+ *                  once into the up to 3 FMAs (one per kx) it feeds: 48 FMAs, 21 loads. The
+ *                  store adds each channel's two partial sums (two permutes and an add per two
+ *                  pixels). An odd channel count leaves its last channel alone in a pair (FMAs on
+ *                  the even lanes only): Cin = 3 (conv1) keeps 3/4 of the lanes busy.
+ *   backward-data  the same engine on dy with the kernel flipped and transposed: Cout in the
+ *                  pairs, Cin in the output lanes (conv2 all 16 lanes, conv1 3 channels of 8).
+ *   backward-w     dw[ky] is a [3 Cin][Cout] matrix over the flattened taps k = kx Cin + ci,
+ *                  which are 3 Cin consecutive floats of an x row. Accumulator (ky, m) holds taps
+ *                  (2m - s, 2m - s + 1) in lanes 2c + q: each pixel adds a pair broadcast of its
+ *                  x row times dy duplicated into both lanes (one permute per pixel and pass).
+ *                  A group of pixels shares the broadcasts: a pair at an even position of the row
+ *                  feeds every pixel of the group whose taps it covers. With Cin even every
+ *                  pixel's taps start at an even position; with Cin odd only every other pixel's
+ *                  do, so a pass takes one parity (s = 0 or 1, every second pixel) and two passes
+ *                  cover the row. Cin 3: passes s = 0 and 1, each 3 ky x 5 pairs = 15
+ *                  accumulators over groups of 8 pixels (120 FMAs, 78 broadcasts; a junk tap -1
+ *                  or 9 fills the tenth lane); Cin 8: pass ky 0-1 (24 accumulators) and pass ky 2
+ *                  (12), groups of 4 pixels. Other channel counts take one kernel row and 8 pairs
+ *                  per pass, one pixel at a time. Passes run image by image (x and dy stay in
+ *                  cache), adding into dw. db is a separate sum of dy.
+ * Image borders: forward taps outside the image are masked FMAs (mask 0) whose broadcast
+ * address is clamped into the image; backward-w skips or masks the FMAs of padding taps and
+ * never reads x outside the row. Nothing is read or written outside the buffers, and every FMA
+ * multiplies exact inputs, so integer-valued data give scalar's bits (partial sums of integers
+ * are exact in any order). The hot shapes (Cin 3 or 8 with Cout 8, and backward-data's 8 -> 3)
+ * are instantiations of the same code with constant strides; other shapes run it with runtime
+ * counts and masked output-channel chunks of 8.
  */
+#include <string.h>
+
 #include "cb_kernel_impl.h"
+#include "cb_mca.h"
 #include "vmath_avx512.h"
+
+enum { LANES = 16, CO_LANES = 8 }; /* floats per vector, output channels per vector */
+
+/* The pair p[0], p[1] in lanes 2c and 2c + 1 of every c: one 64-bit broadcast load. */
+CB_AVX512_INLINE __m512 bcast_pair(const float *p)
+{
+    double d;
+    memcpy(&d, p, sizeof d);
+    return _mm512_castpd_ps(_mm512_set1_pd(d));
+}
+
+/* p[0] in every lane: a 32-bit broadcast load. The zero-masked form would cost an ALU uop on
+ * the FMA ports as well; callers mask the FMAs instead. */
+CB_AVX512_INLINE __m512 bcast_one(const float *p)
+{
+    return _mm512_set1_ps(*p);
+}
+
+/* acc + a * b in the lanes of k, acc elsewhere; a plain FMA when k is all lanes. */
+CB_AVX512_INLINE __m512 fma_lanes(__m512 a, __m512 b, __m512 acc, __mmask16 k)
+{
+    return k == 0xffff ? _mm512_fmadd_ps(a, b, acc) : _mm512_mask3_fmadd_ps(a, b, acc, k);
+}
 
 /* ---- forward engine (also serves backward-data) --------------------------------------------- */
 
-enum { MAX_BLOCK = 16 }; /* output pixels per register block */
+enum { MAX_BLOCK = 16, MAX_PAIRS = 16 }; /* output pixels per block, input pairs per pass */
 
-/* One call of the forward engine: out[n,i,j, lanes] = init + sum over taps and ci of
- * in[n, i+ky-1, j+kx-1, ci] * wt[((ky*3 + kx)*ci_count + ci)*ws + lane]. */
+/* One pass of the engine: out[n,i,j, 8 channels] = init + sum over taps and the pass's input
+ * channels of in[n, i+ky-1, j+kx-1, k] * weight, with the weights in pair layout. */
 typedef struct conv_job {
     int n, h, w;
-    const float *x;    /* input, pixel stride xs, channels 0..ci-1 summed */
-    const float *wt;   /* weight vectors, ws floats apart */
-    const float *bias; /* init for every pixel, or NULL for 0 */
-    float *y;          /* output, pixel stride ys, lanes as masked */
-    int accumulate;    /* init is the output's current value instead */
+    const float *x;    /* input at the pass's first channel */
+    const float *wp;   /* weights [9][np][16]: lane 2c + q = input 2m + q to output c */
+    const float *init; /* 16 floats in pair layout (the bias in the even lanes), or NULL: start
+                          from the output's current value (a later pass) */
+    float *y;          /* output at the chunk's first channel */
     int relu;
 } conv_job;
 
-/* Strides and channel count: compile-time constants in the hot instantiations. */
+/* Strides and counts: compile-time constants in the hot instantiations. */
 typedef struct conv_dims {
-    int xs, ci, ws, ys;
-    __mmask8 lanes; /* output channels of this 8-lane chunk */
+    int xs;         /* input pixel stride */
+    int np;         /* input channel pairs of the pass */
+    int lone;       /* the last pair has one channel (the other lane is 0) */
+    int ys;         /* output pixel stride */
+    __mmask8 lanes; /* output channels of this chunk */
 } conv_dims;
 
-/* acc[p] += sum over kx and ci of in(pixel p + kx - 1, ci) * w[kx][ci] for one input row: each
- * input value is broadcast once and feeds the up to 3 output pixels it touches. xr is the row at
- * the block's first pixel; the pixels just outside the block (q = -1 and q = P) read `left` /
- * `right` under masks kl / kr, so that a block at an image edge skips them. */
-CB_AVX512_INLINE void conv_row_taps(__m256 *acc, const conv_dims d, const int P, const float *wk,
-                                    const float *xr, const float *left, const float *right,
-                                    __mmask8 kl, __mmask8 kr)
+CB_AVX512_INLINE __m512 bcast_input(const float *p, int lone)
 {
-    for (int ci = 0; ci < d.ci; ci++) {
-        __m256 wv[3];
-        CB_AVX512_UNROLL
-        for (int kx = 0; kx < 3; kx++)
-            wv[kx] = _mm256_maskz_loadu_ps(d.lanes, wk + (kx * d.ci + ci) * d.ws);
-        acc[0] = _mm256_mask3_fmadd_ps(_mm256_set1_ps(left[ci]), wv[0], acc[0], kl);
-        CB_AVX512_UNROLL
-        for (int q = 0; q < P; q++) { /* input pixel q feeds output q + 1, q, q - 1 */
-            const __m256 xv = _mm256_set1_ps(xr[q * d.xs + ci]);
-            if (q + 1 < P)
-                acc[q + 1] = _mm256_fmadd_ps(xv, wv[0], acc[q + 1]);
-            acc[q] = _mm256_fmadd_ps(xv, wv[1], acc[q]);
-            if (q > 0)
-                acc[q - 1] = _mm256_fmadd_ps(xv, wv[2], acc[q - 1]);
+    return lone ? bcast_one(p) : bcast_pair(p);
+}
+
+/* One kernel row, one channel pair: acc[p] += sum over kx of in(pixel p + kx - 1) * w[kx]. Each
+ * input pair is broadcast once and feeds the up to 3 output pixels it touches. xr is the pair at
+ * the block's first pixel; the pixels just outside the block (q = -1 and q = P) read `left` /
+ * `right` under masks kl / kr, so that a block at an image edge skips them. A lone channel's FMAs
+ * leave the odd lanes alone. */
+CB_AVX512_INLINE void conv_pair_taps(__m512 *acc, const conv_dims d, const int P, const float *wk,
+                                     const float *xr, const float *left, const float *right,
+                                     __mmask16 kl, __mmask16 kr, int lone)
+{
+    const __mmask16 k = lone ? 0x5555 : 0xffff;
+    __m512 wv[3];
+    CB_AVX512_UNROLL
+    for (int kx = 0; kx < 3; kx++)
+        wv[kx] = _mm512_load_ps(wk + (size_t)kx * d.np * LANES);
+    acc[0] = _mm512_mask3_fmadd_ps(bcast_input(left, lone), wv[0], acc[0], kl & k);
+    CB_AVX512_UNROLL
+    for (int q = 0; q < P; q++) { /* input pixel q feeds output q + 1, q, q - 1 */
+        const __m512 xv = bcast_input(xr + q * d.xs, lone);
+        if (q + 1 < P)
+            acc[q + 1] = fma_lanes(xv, wv[0], acc[q + 1], k);
+        acc[q] = fma_lanes(xv, wv[1], acc[q], k);
+        if (q > 0)
+            acc[q - 1] = fma_lanes(xv, wv[2], acc[q - 1], k);
+    }
+    acc[P - 1] = _mm512_mask3_fmadd_ps(bcast_input(right, lone), wv[2], acc[P - 1], kr & k);
+}
+
+/* One kernel row, all channel pairs of the pass; the full pairs are the hot loop. */
+CB_AVX512_INLINE void conv_row_taps(__m512 *acc, const conv_dims d, const int P, const float *wk,
+                                    const float *xr, const float *left, const float *right,
+                                    __mmask16 kl, __mmask16 kr)
+{
+    const int full = d.np - d.lone;
+    for (int m = 0; m < full; m++) {
+        if (P == MAX_BLOCK)
+            CB_MCA_BEGIN("conv2d_fwd_avx512");
+        conv_pair_taps(acc, d, P, wk + m * LANES, xr + 2 * m, left + 2 * m, right + 2 * m, kl, kr,
+                       0);
+        if (P == MAX_BLOCK)
+            CB_MCA_END();
+    }
+    if (d.lone)
+        conv_pair_taps(acc, d, P, wk + full * LANES, xr + 2 * full, left + 2 * full,
+                       right + 2 * full, kl, kr, 1);
+}
+
+/* The pair layout of an earlier pass's output: channel c in lane 2c, 0 in lane 2c + 1. */
+CB_AVX512_INLINE __m512 load_partial(const conv_dims d, const float *p)
+{
+    const __m256i v = _mm256_castps_si256(_mm256_maskz_loadu_ps(d.lanes, p));
+    return _mm512_castsi512_ps(_mm512_cvtepu32_epi64(v));
+}
+
+/* Pixel a's channels in lanes 0-7, pixel b's in lanes 8-15: each the sum of its pair lanes. */
+CB_AVX512_INLINE __m512 pair_sums(__m512 a, __m512 b)
+{
+    const __m512i even =
+        _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd =
+        _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    return _mm512_add_ps(_mm512_permutex2var_ps(a, even, b), _mm512_permutex2var_ps(a, odd, b));
+}
+
+/* Two pixels per reduction; one 16-float store when their channels are adjacent (Cout = 8). */
+CB_AVX512_INLINE void store_block(const conv_job *job, const conv_dims d, const int P, float *yp,
+                                  const __m512 *acc)
+{
+    CB_AVX512_UNROLL
+    for (int p = 0; p < P; p += 2) {
+        const int two = p + 1 < P;
+        __m512 v = pair_sums(acc[p], acc[two ? p + 1 : p]);
+        if (job->relu)
+            v = _mm512_max_ps(v, _mm512_setzero_ps());
+        if (two && d.ys == CO_LANES && d.lanes == 0xff) {
+            _mm512_storeu_ps(yp + p * d.ys, v);
+            continue;
         }
-        acc[P - 1] = _mm256_mask3_fmadd_ps(_mm256_set1_ps(right[ci]), wv[2], acc[P - 1], kr);
+        _mm256_mask_storeu_ps(yp + p * d.ys, d.lanes, _mm512_castps512_ps256(v));
+        if (two)
+            _mm256_mask_storeu_ps(yp + (p + 1) * d.ys, d.lanes, _mm512_extractf32x8_ps(v, 1));
     }
 }
 
-/* Output pixels j0..j0+P-1 of row i of image n: P accumulators, 3 * 3 * ci * P FMAs, one weight
- * load per P FMAs. Rows outside the image are skipped, columns outside are masked. */
+/* Output pixels j0..j0+P-1 of row i of image n. Rows outside the image are skipped, columns
+ * outside are masked. */
 CB_AVX512_INLINE void conv_block(const conv_job *job, const conv_dims d, const int P, int n, int i,
                                  int j0)
 {
     const int H = job->h, W = job->w;
     float *yp = job->y + (((size_t)n * H + i) * W + j0) * d.ys;
-    const __m256 init =
-        job->bias ? _mm256_maskz_loadu_ps(d.lanes, job->bias) : _mm256_setzero_ps();
-    __m256 acc[MAX_BLOCK]; /* a fixed size, not a VLA, so that it lives in registers */
+    __m512 acc[MAX_BLOCK]; /* a fixed size, not a VLA, so that it lives in registers */
     CB_AVX512_UNROLL
     for (int p = 0; p < P; p++)
-        acc[p] = job->accumulate ? _mm256_maskz_loadu_ps(d.lanes, yp + p * d.ys) : init;
+        acc[p] = job->init ? _mm512_load_ps(job->init) : load_partial(d, yp + p * d.ys);
     const int left = j0 > 0, right = j0 + P < W;
-    const __mmask8 kl = left ? 0xff : 0, kr = right ? 0xff : 0;
+    const __mmask16 kl = left ? 0xffff : 0, kr = right ? 0xffff : 0;
     for (int ky = i > 0 ? 0 : 1; ky <= (i + 1 < H ? 2 : 1); ky++) {
         const float *xr = job->x + (((size_t)n * H + i + ky - 1) * W + j0) * d.xs;
-        const float *wk = job->wt + (size_t)ky * 3 * d.ci * d.ws;
+        const float *wk = job->wp + (size_t)ky * 3 * d.np * LANES;
         conv_row_taps(acc, d, P, wk, xr, xr - left * d.xs, xr + (P - 1 + right) * d.xs, kl, kr);
     }
-    CB_AVX512_UNROLL
-    for (int p = 0; p < P; p++) {
-        const __m256 v = job->relu ? _mm256_max_ps(acc[p], _mm256_setzero_ps()) : acc[p];
-        _mm256_mask_storeu_ps(yp + p * d.ys, d.lanes, v);
-    }
+    store_block(job, d, P, yp, acc);
 }
 
 /* Every output pixel once: each row in blocks of 16 pixels (16 accumulators hide the FMA latency
@@ -115,135 +221,339 @@ CB_AVX512_INLINE void conv_run(const conv_job *job, const conv_dims d)
         }
 }
 
-/* Forward: 8 output channels per pass, weights used in place (ws = Cout). */
+/* 8 input and 8 output channels (conv2's forward and backward-data): one copy for both. */
+__attribute__((noinline)) static void conv_run_8x8(const conv_job *job)
+{
+    conv_run(job, (conv_dims){8, 4, 0, 8, 0xff});
+}
+
+/* wp[t][m][2c + q] = the weight of tap t from input channel k0 + 2m + q to output channel c0 + c
+ * (0 past the nk inputs or the nc outputs). Backward-data (transposed) reads the forward kernel
+ * flipped and with its channel roles swapped: w[8 - t][c0 + c][k0 + 2m + q]. */
+static void pack_weights(float *wp, const cb_conv_shape *s, const float *w, int transposed,
+                         int c0, int nc, int k0, int nk)
+{
+    const int np = (nk + 1) / 2;
+    for (int t = 0; t < 9; t++)
+        for (int m = 0; m < np; m++)
+            for (int l = 0; l < LANES; l++) {
+                const int c = l / 2, k = 2 * m + l % 2;
+                float v = 0.0f;
+                if (c < nc && k < nk)
+                    v = transposed ? w[((size_t)(8 - t) * s->cin + c0 + c) * s->cout + k0 + k]
+                                   : w[((size_t)t * s->cin + k0 + k) * s->cout + c0 + c];
+                wp[((size_t)t * np + m) * LANES + l] = v;
+            }
+}
+
+/* out [N,H,W,out_ch] = bias + conv(in [N,H,W,in_ch]) with w as pack_weights reads it: chunks of 8
+ * output channels, passes of up to 2 * MAX_PAIRS input channels (later passes add to out). */
+static void conv_engine(const cb_conv_shape *s, const float *in, int in_ch, const float *w,
+                        int transposed, const float *bias, float *out, int out_ch, int relu)
+{
+    _Alignas(64) float wp[9 * MAX_PAIRS * LANES];
+    _Alignas(64) float init[LANES];
+    for (int c0 = 0; c0 < out_ch; c0 += CO_LANES) {
+        const int nc = out_ch - c0 < CO_LANES ? out_ch - c0 : CO_LANES;
+        for (int l = 0; l < LANES; l++)
+            init[l] = bias && l % 2 == 0 && l / 2 < nc ? bias[c0 + l / 2] : 0.0f;
+        for (int k0 = 0; k0 < in_ch; k0 += 2 * MAX_PAIRS) {
+            const int nk = in_ch - k0 < 2 * MAX_PAIRS ? in_ch - k0 : 2 * MAX_PAIRS;
+            pack_weights(wp, s, w, transposed, c0, nc, k0, nk);
+            const conv_job job = {s->n, s->h, s->w, in + k0, wp, k0 == 0 ? init : NULL, out + c0,
+                                  relu && k0 + nk == in_ch};
+            if (in_ch == 8 && out_ch == 8)
+                conv_run_8x8(&job);
+            else if (in_ch == 3 && out_ch == 8)
+                conv_run(&job, (conv_dims){3, 2, 1, 8, 0xff});
+            else if (in_ch == 8 && out_ch == 3)
+                conv_run(&job, (conv_dims){8, 4, 0, 3, 0x07});
+            else
+                conv_run(&job, (conv_dims){in_ch, (nk + 1) / 2, nk % 2, out_ch,
+                                           cb_avx512_mask8(nc)});
+        }
+    }
+}
+
+/* x [N,H,W,Cin], w [3,3,Cin,Cout], b [Cout] -> y [N,H,W,Cout], ReLU fused when relu != 0. */
 void cb_conv2d_fwd_avx512(const cb_conv_shape *s, const float *x, const float *w, const float *b,
                            float *y, int relu)
 {
-    const int CI = s->cin, CO = s->cout;
-    for (int co = 0; co < CO; co += 8) {
-        const conv_job job = {s->n, s->h, s->w, x, w + co, b + co, y + co, 0, relu};
-        if (CO == 8 && CI == 3)
-            conv_run(&job, (conv_dims){3, 3, 8, 8, 0xff});
-        else if (CO == 8 && CI == 8)
-            conv_run(&job, (conv_dims){8, 8, 8, 8, 0xff});
-        else
-            conv_run(&job, (conv_dims){CI, CI, CO, CO, cb_avx512_mask8(CO - co)});
-    }
+    conv_engine(s, x, s->cin, w, 0, b, y, s->cout, relu);
 }
 
-/* Backward-data is the forward convolution of dy with the kernel flipped in ky and kx and
- * transposed in (ci, co). That kernel is built on the stack for 8 input channels (the output
- * lanes) and up to BWD_CO output channels at a time; more output channels accumulate into dx. */
-enum { BWD_CO = 32 };
-
+/* dy [N,H,W,Cout], w -> dx [N,H,W,Cin]: the engine over dy with the flipped, transposed kernel. */
 void cb_conv2d_bwd_data_avx512(const cb_conv_shape *s, const float *dy, const float *w, float *dx)
 {
-    const int CI = s->cin, CO = s->cout;
-    _Alignas(64) float wt[9 * BWD_CO * 8]; /* [tap][co][8 ci lanes] */
-    for (int ci0 = 0; ci0 < CI; ci0 += 8) {
-        const int nci = CI - ci0 < 8 ? CI - ci0 : 8;
-        for (int co0 = 0; co0 < CO; co0 += BWD_CO) {
-            const int nco = CO - co0 < BWD_CO ? CO - co0 : BWD_CO;
-            for (int t = 0; t < 9; t++)
-                for (int co = 0; co < nco; co++)
-                    for (int l = 0; l < 8; l++)
-                        wt[(t * nco + co) * 8 + l] =
-                            l < nci ? w[((size_t)(8 - t) * CI + ci0 + l) * CO + co0 + co] : 0.0f;
-            const conv_job job = {s->n, s->h, s->w, dy + co0, wt, NULL, dx + ci0, co0 > 0, 0};
-            if (CO == 8 && CI == 8)
-                conv_run(&job, (conv_dims){8, 8, 8, 8, 0xff});
-            else
-                conv_run(&job, (conv_dims){CO, nco, 8, CI, cb_avx512_mask8(nci)});
-        }
-    }
+    conv_engine(s, dy, s->cout, w, 1, NULL, dx, s->cin, 0);
 }
 
 /* ---- backward-weights -------------------------------------------------------------------------
- * Streams over the pixels of one image with the gradient of 3 taps (one ky) x up to 8 input
- * channels x 8 output channels in 24 registers: per pixel, one load of dy and 3 * nci FMAs with
- * broadcast x. Passes over (ky, 8 ci, 8 co) chunks run image by image (the image stays in L2),
- * the accumulators carried in dw between images, so each dw element is summed in scalar's order.
- * Every pass also sums dy (on the FP add pipes, which the FMAs leave idle); the ky = 1 pass, the
- * only one that sees every row, stores that sum as db. */
+ * Positions below are floats of an x row counted from the first tap of a pixel group's first
+ * pixel j0 (pixel j0 - 1, channel 0); pixel t of the group (image pixel j0 + t * stride) has its
+ * taps k = 0 .. 3 Cin - 1 at positions t * stride * Cin + k. Pair m of a pixel holds taps
+ * 2m - s and 2m - s + 1 (one of them may be a "junk" tap -1 or 3 Cin, never stored). */
 
-typedef struct wgrad_dims {
-    int xs, nci, ds; /* x pixel stride, channels in this pass (<= 8), dy pixel stride */
-    __mmask8 lanes;  /* output channels of this 8-lane chunk */
-} wgrad_dims;
+enum { MAX_ACC = 24, MAX_GROUP = 8, GENERIC_PAIRS = 8 };
+#define WG_UNROLL _Pragma("GCC unroll 64") /* for loops longer than 16: accumulators, broadcasts */
 
-/* Pixel j of a row (xr, gr: the x row of tap ky, the dy row): acc[kx][c] += x(j + kx - 1, c) *
- * dy(j), dsum += dy(j). left / right say whether the neighbours j - 1 / j + 1 exist; where they
- * do not, their FMAs are masked off and read x(j) instead. */
-CB_AVX512_INLINE void wgrad_pixel(__m256 acc[3][8], __m256 *dsum, const wgrad_dims d,
-                                  const float *xr, const float *gr, int j, int left, int right)
+/* A pass: the accumulators of kernel rows ky0.. ky0+nky-1 and pairs m0..m0+mb-1, over the pixels
+ * whose taps start at parity shift (stride 2, Cin odd) or over all pixels (stride 1). */
+typedef struct wg_pass {
+    int ci;            /* input channels: x's pixel stride; 3 * ci taps per kernel row */
+    int ky0, nky;      /* kernel rows */
+    int shift, stride; /* s, and the distance between the pass's pixels */
+    int group;         /* pixels per group sharing broadcasts */
+    int m0, mb;        /* pairs: a compile-time count mb from a (runtime) first m0 */
+    int ds;            /* dy pixel stride (Cout) */
+    __mmask8 lanes;    /* output channels of this chunk */
+} wg_pass;
+
+/* The pairs m of one kernel row: those whose taps meet 0 .. 3 ci - 1. */
+CB_AVX512_INLINE int wg_pairs(const wg_pass p)
 {
-    const __m256 g = _mm256_maskz_loadu_ps(d.lanes, gr + j * d.ds);
-    const float *xc = xr + j * d.xs, *xl = xc - left * d.xs, *xn = xc + right * d.xs;
-    const __mmask8 kl = left ? 0xff : 0, kr = right ? 0xff : 0;
-    *dsum = _mm256_add_ps(*dsum, g);
-    CB_AVX512_UNROLL
-    for (int c = 0; c < 8; c++)
-        if (c < d.nci) {
-            acc[0][c] = _mm256_mask3_fmadd_ps(_mm256_set1_ps(xl[c]), g, acc[0][c], kl);
-            acc[1][c] = _mm256_fmadd_ps(_mm256_set1_ps(xc[c]), g, acc[1][c]);
-            acc[2][c] = _mm256_mask3_fmadd_ps(_mm256_set1_ps(xn[c]), g, acc[2][c], kr);
-        }
+    return (3 * p.ci - 1 + p.shift) / 2 + 1;
 }
 
-/* One (ky, ci chunk, co chunk) pass over image n, adding to the sums of images 0..n-1 in dw / db.
- * x and dy point at the chunk's first channel, dw at dw[ky][0][ci0][co0], db at db[co0] or is
- * NULL (not this pass's job). */
-CB_AVX512_INLINE void wgrad_pass(const cb_conv_shape *s, const wgrad_dims d, int n, int ky,
-                                 const float *x, const float *dy, float *dw, float *db)
+/* dy's channels duplicated: lanes 2c and 2c + 1 hold channel c. */
+CB_AVX512_INLINE __m512 dup_dy(const float *g, __mmask8 lanes)
 {
-    const int H = s->h, W = s->w;
-    const size_t dw_kx = (size_t)s->cin * s->cout; /* dw floats between kx taps */
-    __m256 acc[3][8];
-    __m256 dsum = n && db ? _mm256_maskz_loadu_ps(d.lanes, db) : _mm256_setzero_ps();
+    const __m512i dup = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+    return _mm512_permutexvar_ps(dup, _mm512_castps256_ps512(_mm256_maskz_loadu_ps(lanes, g)));
+}
+
+/* base[a] and base[a + 1] in the even and odd lanes; a position outside [r0, r1) is not read, and
+ * its lane holds the other value (a lane the FMA masks off, or a junk tap). At least one of the
+ * two is inside. */
+CB_AVX512_INLINE __m512 wg_load(const float *base, int a, int r0, int r1)
+{
+    const int in0 = a >= r0 && a < r1, in1 = a + 1 >= r0 && a + 1 < r1;
+    if (in0 && in1)
+        return bcast_pair(base + a);
+    return bcast_one(base + (in0 ? a : a + 1));
+}
+
+/* The lanes of a pixel's pair (taps k0, k0 + 1) that are not zero padding: a tap in
+ * 0 .. taps-1 outside the pixel's [lo, hi) is padding; a junk tap may take any value. */
+CB_AVX512_INLINE __mmask16 wg_lanes(int k0, int lo, int hi, int taps)
+{
+    const int on0 = k0 < 0 || k0 >= taps || (k0 >= lo && k0 < hi);
+    const int on1 = k0 + 1 >= taps || (k0 + 1 >= lo && k0 + 1 < hi);
+    return (__mmask16)((on0 ? 0x5555 : 0) | (on1 ? 0xaaaa : 0));
+}
+
+/* One group of G pixels from j0 in one output row: acc[kyi][m - m0] += pair m of the pixel's x
+ * row ky0 + kyi times its dy. L / R: the group holds the row's first / last pixel (the taps of
+ * pixel -1 / W are padding, and not read). xj: the x rows at pixel j0, gj: dy at pixel j0 (every
+ * address a constant offset from them); rowk: per kernel row, all lanes or none (a row outside
+ * the image). */
+CB_AVX512_INLINE void wg_group(__m512 *acc, const wg_pass p, const int G, const int L, const int R,
+                               const float *const *xj, const __mmask16 *rowk, const float *gj)
+{
+    const int taps = 3 * p.ci, step = p.stride * p.ci; /* positions between the group's pixels */
+    const int r0 = L ? p.ci : 0, r1 = (G - 1) * step + (R ? 2 : 3) * p.ci; /* readable */
+    const int mp = wg_pairs(p);
+    __m512 d[MAX_GROUP];
     CB_AVX512_UNROLL
-    for (int kx = 0; kx < 3; kx++)
-        CB_AVX512_UNROLL
-        for (int c = 0; c < 8; c++)
-            acc[kx][c] = n && c < d.nci
-                             ? _mm256_maskz_loadu_ps(d.lanes, dw + kx * dw_kx + (size_t)c * s->cout)
-                             : _mm256_setzero_ps();
-    for (int i = ky > 0 ? 0 : 1; i < (ky < 2 ? H : H - 1); i++) {
-        const float *xr = x + ((size_t)n * H + i + ky - 1) * W * d.xs;
-        const float *gr = dy + ((size_t)n * H + i) * W * d.ds;
-        wgrad_pixel(acc, &dsum, d, xr, gr, 0, 0, W > 1);
-        for (int j = 1; j < W - 1; j++)
-            wgrad_pixel(acc, &dsum, d, xr, gr, j, 1, 1);
-        if (W > 1)
-            wgrad_pixel(acc, &dsum, d, xr, gr, W - 1, 1, 0);
+    for (int t = 0; t < G; t++)
+        d[t] = dup_dy(gj + (size_t)t * p.stride * p.ds, p.lanes);
+    CB_AVX512_UNROLL
+    for (int kyi = 0; kyi < p.nky; kyi++) {
+        WG_UNROLL
+        for (int g = 0; g < (G - 1) * step / 2 + p.mb; g++) {
+            const int a = 2 * (p.m0 + g) - p.shift; /* the broadcast's first position */
+            if (a + 1 < r0 || a >= r1)
+                continue;
+            const __m512 xv = wg_load(xj[kyi], a - p.ci, r0 - p.ci, r1 - p.ci); /* xj: ci */
+            CB_AVX512_UNROLL
+            for (int t = 0; t < G; t++) {
+                const int k0 = a - t * step, m = (k0 + p.shift) / 2 - p.m0;
+                if (k0 + 1 < 0 || k0 >= taps || m < 0 || m >= p.mb || m + p.m0 >= mp)
+                    continue;
+                const __mmask16 on = wg_lanes(k0, L && t == 0 ? p.ci : 0,
+                                              R && t == G - 1 ? 2 * p.ci : taps, taps);
+                if (on)
+                    acc[kyi * p.mb + m] =
+                        _mm512_mask3_fmadd_ps(xv, d[t], acc[kyi * p.mb + m], rowk[kyi] & on);
+            }
+        }
     }
-    CB_AVX512_UNROLL
-    for (int kx = 0; kx < 3; kx++)
-        CB_AVX512_UNROLL
-        for (int c = 0; c < 8; c++)
-            if (c < d.nci)
-                _mm256_mask_storeu_ps(dw + kx * dw_kx + (size_t)c * s->cout, d.lanes, acc[kx][c]);
-    if (db)
-        _mm256_mask_storeu_ps(db, d.lanes, dsum);
+}
+
+/* A group with its edges as constants; the interior one is the hot loop's body. */
+CB_AVX512_INLINE void wg_tile(__m512 *acc, const wg_pass p, const int G, int left, int right,
+                              const float *const *xj, const __mmask16 *rowk, const float *gj)
+{
+    if (left && right)
+        wg_group(acc, p, G, 1, 1, xj, rowk, gj);
+    else if (left)
+        wg_group(acc, p, G, 1, 0, xj, rowk, gj);
+    else if (right)
+        wg_group(acc, p, G, 0, 1, xj, rowk, gj);
+    else {
+        if (G > 1)
+            CB_MCA_BEGIN("conv2d_bwd_weights_avx512");
+        wg_group(acc, p, G, 0, 0, xj, rowk, gj);
+        if (G > 1)
+            CB_MCA_END();
+    }
+}
+
+/* Moves the group's pointers (x rows, dy) on by `pixels` pixels. */
+CB_AVX512_INLINE void wg_advance(const wg_pass p, const float **xj, const float **gj, int pixels)
+{
+    for (int kyi = 0; kyi < p.nky; kyi++)
+        xj[kyi] += pixels * p.ci;
+    *gj += pixels * p.ds;
+}
+
+/* The pass's pixels of output row i of image n: groups of p.group, then single pixels. */
+CB_AVX512_INLINE void wg_row(__m512 *acc, const wg_pass p, const cb_conv_shape *s, const float *x,
+                             const float *dy, int n, int i)
+{
+    const int H = s->h, W = s->w, span = (p.group - 1) * p.stride;
+    /* Pixel j's taps start at position (j - 1) ci of the row: parity (j - 1) for odd ci. */
+    int j = p.stride == 1 || p.shift == 1 ? 0 : 1;
+    const float *xj[3];
+    __mmask16 rowk[3], any = 0;
+    for (int kyi = 0; kyi < p.nky; kyi++) {
+        const int y = i + p.ky0 + kyi - 1, inside = y >= 0 && y < H;
+        rowk[kyi] = inside ? 0xffff : 0;
+        any |= rowk[kyi];
+        xj[kyi] = x + (((size_t)n * H + (inside ? y : i)) * W + j) * p.ci; /* read, not used */
+    }
+    if (!any)
+        return;
+    const float *gj = dy + (((size_t)n * H + i) * W + j) * p.ds;
+    const int next = p.group * p.stride;
+    if (j == 0 && span < W) { /* a group with the first pixel */
+        wg_tile(acc, p, p.group, 1, span == W - 1, xj, rowk, gj);
+        wg_advance(p, xj, &gj, next);
+        j += next;
+    }
+    for (; j + span < W - 1; j += next) { /* groups inside the row: the hot loop */
+        wg_tile(acc, p, p.group, 0, 0, xj, rowk, gj);
+        wg_advance(p, xj, &gj, next);
+    }
+    if (j + span == W - 1) { /* a group with the last pixel */
+        wg_tile(acc, p, p.group, 0, 1, xj, rowk, gj);
+        wg_advance(p, xj, &gj, next);
+        j += next;
+    }
+    for (; j < W; j += p.stride) {
+        wg_tile(acc, p, 1, j == 0, j == W - 1, xj, rowk, gj);
+        wg_advance(p, xj, &gj, p.stride);
+    }
+}
+
+/* Adds (or, first, writes) the pass's sums into dw: pair m of kernel row ky holds taps 2m - s + q
+ * in lanes 2c + q. dw points at the chunk's first output channel. */
+static void wg_write(const float (*part)[LANES], const wg_pass p, const cb_conv_shape *s, float *dw,
+                     int add)
+{
+    const int taps = 3 * p.ci, nc = __builtin_popcount(p.lanes);
+    for (int kyi = 0; kyi < p.nky; kyi++)
+        for (int m = 0; m < p.mb && p.m0 + m < wg_pairs(p); m++)
+            for (int q = 0; q < 2; q++) {
+                const int k = 2 * (p.m0 + m) - p.shift + q;
+                if (k < 0 || k >= taps)
+                    continue;
+                float *row = dw + ((size_t)(p.ky0 + kyi) * taps + k) * s->cout;
+                for (int c = 0; c < nc; c++)
+                    row[c] = (add ? row[c] : 0.0f) + part[kyi * p.mb + m][2 * c + q];
+            }
+}
+
+/* One pass over image n, its sums carried in registers from the first pixel to the last, then
+ * added to dw (written when add is 0). Image by image, x and dy stay in L1/L2 for all passes. */
+CB_AVX512_INLINE void wg_run(const wg_pass p, const cb_conv_shape *s, const float *x,
+                             const float *dy, float *dw, int n, int add)
+{
+    __m512 acc[MAX_ACC];
+    WG_UNROLL
+    for (int a = 0; a < p.nky * p.mb; a++)
+        acc[a] = _mm512_setzero_ps();
+    for (int i = 0; i < s->h; i++)
+        wg_row(acc, p, s, x, dy, n, i);
+    _Alignas(64) float part[MAX_ACC][LANES];
+    WG_UNROLL
+    for (int a = 0; a < p.nky * p.mb; a++)
+        _mm512_store_ps(part[a], acc[a]);
+    wg_write(part, p, s, dw, add);
+}
+
+/* Cin 3, Cout 8: both parities, 3 kernel rows x 5 pairs, groups of 8 pixels (every other one). */
+static void wg_cin3(const cb_conv_shape *s, const float *x, const float *dy, float *dw)
+{
+    for (int n = 0; n < s->n; n++) {
+        wg_run((wg_pass){3, 0, 3, 0, 2, 8, 0, 5, 8, 0xff}, s, x, dy, dw, n, n > 0);
+        wg_run((wg_pass){3, 0, 3, 1, 2, 8, 0, 5, 8, 0xff}, s, x, dy, dw, n, 1);
+    }
+}
+
+/* Cin 8, Cout 8: kernel rows 0-1 (24 accumulators), then row 2 (12), groups of 4 pixels. */
+static void wg_cin8(const cb_conv_shape *s, const float *x, const float *dy, float *dw)
+{
+    for (int n = 0; n < s->n; n++) {
+        wg_run((wg_pass){8, 0, 2, 0, 1, 4, 0, 12, 8, 0xff}, s, x, dy, dw, n, n > 0);
+        wg_run((wg_pass){8, 2, 1, 0, 1, 4, 0, 12, 8, 0xff}, s, x, dy, dw, n, n > 0);
+    }
+}
+
+/* Any shape: one kernel row and GENERIC_PAIRS pairs per pass, single pixels; x at channel 0, dy
+ * and dw at the chunk's first output channel. */
+static void wg_generic(const cb_conv_shape *s, const float *x, const float *dy, float *dw,
+                       __mmask8 lanes)
+{
+    const int mp = (3 * s->cin - 1) / 2 + 1;
+    for (int n = 0; n < s->n; n++)
+        for (int ky = 0; ky < 3; ky++)
+            for (int m0 = 0; m0 < mp; m0 += GENERIC_PAIRS)
+                wg_run((wg_pass){s->cin, ky, 1, 0, 1, 1, m0, GENERIC_PAIRS, s->cout, lanes}, s, x,
+                       dy, dw, n, n > 0);
+}
+
+/* db[c] = sum over all pixels of dy[c]. Cout = 8: two pixels per vector in 4 partial sums (the add
+ * latency), the halves added last. */
+static void sum_dy(const cb_conv_shape *s, const float *dy, float *db)
+{
+    const size_t px = (size_t)s->n * s->h * s->w;
+    if (s->cout == CO_LANES) {
+        __m512 sum[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
+                         _mm512_setzero_ps()};
+        size_t p = 0;
+        for (; p + 8 <= px; p += 8)
+            CB_AVX512_UNROLL
+            for (int k = 0; k < 4; k++)
+                sum[k] = _mm512_add_ps(sum[k], _mm512_loadu_ps(dy + (p + 2 * k) * CO_LANES));
+        for (; p < px; p += 2)
+            sum[0] = _mm512_add_ps(
+                sum[0], _mm512_maskz_loadu_ps(cb_avx512_mask16(8 * (ptrdiff_t)(px - p)),
+                                              dy + p * CO_LANES));
+        const __m512 all = _mm512_add_ps(_mm512_add_ps(sum[0], sum[1]),
+                                         _mm512_add_ps(sum[2], sum[3]));
+        _mm256_storeu_ps(db, _mm256_add_ps(_mm512_castps512_ps256(all),
+                                           _mm512_extractf32x8_ps(all, 1)));
+        return;
+    }
+    for (int c0 = 0; c0 < s->cout; c0 += CO_LANES) {
+        const __mmask8 lanes = cb_avx512_mask8(s->cout - c0);
+        __m256 sum = _mm256_setzero_ps();
+        for (size_t p = 0; p < px; p++)
+            sum = _mm256_add_ps(sum, _mm256_maskz_loadu_ps(lanes, dy + p * s->cout + c0));
+        _mm256_mask_storeu_ps(db + c0, lanes, sum);
+    }
 }
 
 void cb_conv2d_bwd_weights_avx512(const cb_conv_shape *s, const float *x, const float *dy,
                                    float *dw, float *db)
 {
-    const int CI = s->cin, CO = s->cout;
-    for (int n = 0; n < s->n; n++)
-        for (int ky = 0; ky < 3; ky++)
-            for (int ci = 0; ci < CI; ci += 8)
-                for (int co = 0; co < CO; co += 8) {
-                    float *dwp = dw + ((size_t)ky * 3 * CI + ci) * CO + co;
-                    float *dbp = ky == 1 && ci == 0 ? db + co : NULL;
-                    if (CO == 8 && CI == 3)
-                        wgrad_pass(s, (wgrad_dims){3, 3, 8, 0xff}, n, ky, x, dy, dwp, dbp);
-                    else if (CO == 8 && CI == 8)
-                        wgrad_pass(s, (wgrad_dims){8, 8, 8, 0xff}, n, ky, x, dy, dwp, dbp);
-                    else
-                        wgrad_pass(s,
-                                   (wgrad_dims){CI, CI - ci < 8 ? CI - ci : 8, CO,
-                                                cb_avx512_mask8(CO - co)},
-                                   n, ky, x + ci, dy + co, dwp, dbp);
-                }
+    sum_dy(s, dy, db);
+    if (s->cin == 3 && s->cout == 8)
+        wg_cin3(s, x, dy, dw);
+    else if (s->cin == 8 && s->cout == 8)
+        wg_cin8(s, x, dy, dw);
+    else
+        for (int c0 = 0; c0 < s->cout; c0 += CO_LANES)
+            wg_generic(s, x, dy + c0, dw + c0, cb_avx512_mask8(s->cout - c0));
 }
