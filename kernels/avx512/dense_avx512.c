@@ -9,11 +9,16 @@
  *   weights  dw = x^T dy        A = x^T,  B = dy,    k = row (batch) index
  *   data     dx = dy w^T        A = dy,   B = w^T,   k = output index
  * A block is 8 rows x 32 lanes (16 accumulators) when the row is wider than 16 lanes, else
- * 16 rows x 16 lanes; each step of k loads the B row once and does one FMA per accumulator
- * (Out = 32 and 10 in the reference network). Leftover rows go through a 1-row block. w^T is
- * not stored anywhere, so dx transposes w, a tile of 64 x 32 at a time in 8 x 8 register
- * transposes, into a stack buffer and accumulates into dx over tiles of k. Each output is summed
- * in scalar's order (one FMA per term).
+ * 16 rows x 16 lanes; each step of k loads the B row once, broadcasts one A value per row and does
+ * one FMA per accumulator (Out = 32 and 10 in the reference network). Leftover rows go through
+ * blocks of half, a quarter, ... of the full height down to 1 row: the training step runs dense on
+ * chunks of 4 rows, which get one 4-row block (every B row loaded once) rather than 4 passes of a
+ * 1-row block. The block's addressing is specialised on which of A's strides is 1, so that the k
+ * loop is its loads and FMAs, a pointer increment or two and the latch (no multiply, no pointer
+ * reloaded); each block shape is a function of its own so that its loop's pointers stay in
+ * registers. w^T is not stored anywhere, so dx transposes w, a tile of 64 x 32 at a time in 8 x 8
+ * register transposes (the first round done by the loads), into a stack buffer and accumulates
+ * into dx over tiles of k. Each output is summed in scalar's order (one FMA per term, k in order).
  */
 #include "cb_kernel_impl.h"
 #include "cb_mca.h"
@@ -35,42 +40,84 @@ typedef struct gemm {
     int relu;
 } gemm;
 
-/* Rows r0..r0+IB-1, lanes l0..l0+16*OC-1 (masked to g->lanes). */
-CB_AVX512_INLINE void gemm_block(const gemm *g, const int IB, const int OC, int r0, int l0)
+/* acc[r][v] += a * b[v] for v < OC: one term of one row. */
+CB_AVX512_INLINE void gemm_row_step(__m512 acc[MAX_VECS], const int OC, const float *a,
+                                    const __m512 b[MAX_VECS])
+{
+    const __m512 av = _mm512_set1_ps(*a);
+    CB_AVX512_UNROLL
+    for (int v = 0; v < OC; v++)
+        acc[v] = _mm512_fmadd_ps(av, b[v], acc[v]);
+}
+
+/* Rows r0..r0+IB-1, lanes l0..l0+16*OC-1 (masked to g->lanes). A_K1: g->a_ks == 1 (A's rows are
+ * contiguous in k: forward and backward-data), else g->a_rs == 1 (A's columns are contiguous in
+ * rows: backward-weights). Each selects addressing that needs no multiply and few registers:
+ *   A_K1  the rows' base pointers stay fixed and k is the index register (rows 8..15 are rows
+ *         0..7 plus 8 * a_rs: a second index), so a step advances k and the B pointer only;
+ *   else  one pointer to A's column k, the rows at displacements 0, 4, ..., advanced by a_ks. */
+CB_AVX512_INLINE void gemm_block(const gemm *g, const int IB, const int OC, const int A_K1, int r0,
+                                 int l0)
 {
     /* Fixed-size arrays (not VLAs), so that the compiler keeps the used part in registers. */
     __mmask16 lane_mask[MAX_VECS];
     __m512 acc[MAX_ROWS][MAX_VECS];
-    const float *arow[MAX_ROWS];
     CB_AVX512_UNROLL
     for (int v = 0; v < OC; v++)
         lane_mask[v] = cb_avx512_mask16(g->lanes - l0 - 16 * v);
     CB_AVX512_UNROLL
     for (int r = 0; r < IB; r++) {
-        arow[r] = g->a + (r0 + r) * g->a_rs;
         const float *init = g->init ? g->init + (r0 + r) * g->init_rs + l0 : NULL;
         CB_AVX512_UNROLL
         for (int v = 0; v < OC; v++)
             acc[r][v] = init ? _mm512_maskz_loadu_ps(lane_mask[v], init + 16 * v)
                              : _mm512_setzero_ps();
     }
-    for (int k = 0; k < g->k; k++) {
-        if (OC == 2) /* one llvm-mca region per block shape (bench/mca) */
-            CB_MCA_BEGIN("dense_gemm_8x32_avx512");
-        else
-            CB_MCA_BEGIN("dense_gemm_16x16_avx512");
-        __m512 brow[MAX_VECS];
+    const int kn = g->k;
+    const ptrdiff_t b_ks = g->b_ks;
+    const float *b = g->b + l0;
+    if (A_K1) {
+        enum { LO = MAX_ROWS / 2 };
+        const float *arow[LO];
+        const ptrdiff_t hi = LO * g->a_rs; /* row r + LO is row r plus hi */
         CB_AVX512_UNROLL
-        for (int v = 0; v < OC; v++)
-            brow[v] = _mm512_maskz_loadu_ps(lane_mask[v], g->b + k * g->b_ks + l0 + 16 * v);
-        CB_AVX512_UNROLL
-        for (int r = 0; r < IB; r++) {
-            const __m512 a = _mm512_set1_ps(arow[r][k * g->a_ks]);
+        for (int r = 0; r < (IB < LO ? IB : LO); r++)
+            arow[r] = g->a + (r0 + r) * g->a_rs;
+        for (ptrdiff_t k = 0; k < kn; k++) {
+            if (OC == 2) /* one llvm-mca region per block shape (bench/mca) */
+                CB_MCA_BEGIN("dense_gemm_8x32_avx512");
+            else
+                CB_MCA_BEGIN("dense_gemm_16x16_avx512");
+            __m512 brow[MAX_VECS];
             CB_AVX512_UNROLL
             for (int v = 0; v < OC; v++)
-                acc[r][v] = _mm512_fmadd_ps(a, brow[v], acc[r][v]);
+                brow[v] = _mm512_maskz_loadu_ps(lane_mask[v], b + 16 * v);
+            const ptrdiff_t khi = k + hi;
+            CB_AVX512_UNROLL
+            for (int r = 0; r < IB; r++)
+                gemm_row_step(acc[r], OC, r < LO ? arow[r] + k : arow[r - LO] + khi, brow);
+            CB_MCA_END();
+            b += b_ks;
         }
-        CB_MCA_END();
+    } else {
+        const ptrdiff_t a_ks = g->a_ks;
+        const float *a = g->a + r0;
+        for (int k = 0; k < kn; k++) {
+            if (OC == 2)
+                CB_MCA_BEGIN("dense_gemm_8x32_avx512");
+            else
+                CB_MCA_BEGIN("dense_gemm_16x16_avx512");
+            __m512 brow[MAX_VECS];
+            CB_AVX512_UNROLL
+            for (int v = 0; v < OC; v++)
+                brow[v] = _mm512_maskz_loadu_ps(lane_mask[v], b + 16 * v);
+            CB_AVX512_UNROLL
+            for (int r = 0; r < IB; r++)
+                gemm_row_step(acc[r], OC, a + r, brow);
+            CB_MCA_END();
+            a += a_ks;
+            b += b_ks;
+        }
     }
     CB_AVX512_UNROLL
     for (int r = 0; r < IB; r++)
@@ -81,23 +128,62 @@ CB_AVX512_INLINE void gemm_block(const gemm *g, const int IB, const int OC, int 
         }
 }
 
-CB_AVX512_INLINE void gemm_blocked(const gemm *g, const int IB, const int OC)
+/* Every block shape in its own function: one k loop per function, so that the register allocator
+ * keeps that loop's pointers in registers (inlined into one function with the others, the small
+ * blocks' loops got row pointers parked in xmm registers and on the stack). */
+#define GEMM_BLOCK_FN(IB, OC, A_K1)                                                                \
+    static __attribute__((noinline)) void gemm_block_##IB##_##OC##_##A_K1(const gemm *g, int r0, \
+                                                                        int l0)                  \
+    {                                                                                             \
+        gemm_block(g, IB, OC, A_K1, r0, l0);                                                      \
+    }
+#define GEMM_BLOCK_FNS(A_K1)                                                                       \
+    GEMM_BLOCK_FN(8, 2, A_K1)                                                                      \
+    GEMM_BLOCK_FN(4, 2, A_K1)                                                                      \
+    GEMM_BLOCK_FN(2, 2, A_K1)                                                                      \
+    GEMM_BLOCK_FN(1, 2, A_K1)                                                                      \
+    GEMM_BLOCK_FN(16, 1, A_K1)                                                                     \
+    GEMM_BLOCK_FN(8, 1, A_K1)                                                                      \
+    GEMM_BLOCK_FN(4, 1, A_K1)                                                                      \
+    GEMM_BLOCK_FN(2, 1, A_K1)                                                                      \
+    GEMM_BLOCK_FN(1, 1, A_K1)
+GEMM_BLOCK_FNS(0)
+GEMM_BLOCK_FNS(1)
+
+typedef void gemm_block_fn(const gemm *g, int r0, int l0);
+
+/* Column blocks of 16 * OC lanes; in each, row blocks of IB rows, then the leftover rows in
+ * blocks of IB/2, IB/4, ..., 1: the step's dense layers run on chunks of 4 rows. blk[j] is the
+ * block of IB >> j rows. */
+static void gemm_blocked(const gemm *g, const int IB, const int OC, gemm_block_fn *const blk[])
 {
     for (int l0 = 0; l0 < g->lanes; l0 += 16 * OC) {
         int r0 = 0;
         for (; r0 + IB <= g->rows; r0 += IB)
-            gemm_block(g, IB, OC, r0, l0);
-        for (; r0 < g->rows; r0++)
-            gemm_block(g, 1, OC, r0, l0);
+            blk[0](g, r0, l0);
+        for (int j = 1; IB >> j >= 1; j++)
+            if (r0 + (IB >> j) <= g->rows) {
+                blk[j](g, r0, l0);
+                r0 += IB >> j;
+            }
     }
 }
 
 static void gemm_run(const gemm *g)
 {
+    static gemm_block_fn *const wide[2][4] = {
+        {gemm_block_8_2_0, gemm_block_4_2_0, gemm_block_2_2_0, gemm_block_1_2_0},
+        {gemm_block_8_2_1, gemm_block_4_2_1, gemm_block_2_2_1, gemm_block_1_2_1}};
+    static gemm_block_fn *const narrow[2][5] = {
+        {gemm_block_16_1_0, gemm_block_8_1_0, gemm_block_4_1_0, gemm_block_2_1_0,
+         gemm_block_1_1_0},
+        {gemm_block_16_1_1, gemm_block_8_1_1, gemm_block_4_1_1, gemm_block_2_1_1,
+         gemm_block_1_1_1}};
+    const int k1 = g->a_ks == 1; /* else g->a_rs == 1 */
     if (g->lanes > 16)
-        gemm_blocked(g, 8, 2);
+        gemm_blocked(g, 8, 2, wide[k1]);
     else
-        gemm_blocked(g, 16, 1);
+        gemm_blocked(g, 16, 1, narrow[k1]);
 }
 
 void cb_dense_fwd_avx512(int n, int in, int out, const float *x, const float *w, const float *b,
@@ -111,32 +197,59 @@ void cb_dense_fwd_avx512(int n, int in, int out, const float *x, const float *w,
     gemm_run(&g);
 }
 
-/* dst[k][l] = src[l][k] for k, l < 8, rows `ss` / `ds` floats apart; src row l is read under
- * mask rows[l] (masked-off elements read as 0). Three rounds of 8 shuffles. */
-static inline void transpose8x8(const float *src, ptrdiff_t ss, const __mmask8 rows[8], float *dst,
-                                ptrdiff_t ds)
+/* dst[k][l] = src[l][k] for k, l < 8, rows `ss` / `ds` floats apart. Of src, only rows l < nr
+ * and elements k < nk are read (the others read as 0); FULL (a constant) says nr = nk = 8, so
+ * that the loads need no masks. The first round of the transpose is done by the loads: vector
+ * l < 4 holds elements 0..3 of rows l and l + 4 in its two halves, vector l + 4 elements 4..7 of
+ * the same rows (an xmm load and an insert, which ports 0, 1 and 5 take, where the cross-lane
+ * shuffle it replaces takes port 5 only); then a 4 x 4 transpose within each half, two rounds of
+ * 8 shuffles. */
+CB_AVX512_INLINE void transpose8x8(const float *src, ptrdiff_t ss, const int FULL, int nr, int nk,
+                                   float *dst, ptrdiff_t ds)
 {
     __m256 r[8], t[8];
+    const __mmask8 cols = cb_avx512_mask8(nk);
     CB_AVX512_UNROLL
-    for (int l = 0; l < 8; l++)
-        r[l] = _mm256_maskz_loadu_ps(rows[l], src + l * ss);
+    for (int l = 0; l < 4; l++)
+        CB_AVX512_UNROLL
+        for (int h = 0; h < 2; h++) {
+            const float *lo = src + l * ss + 4 * h, *hi = src + (l + 4) * ss + 4 * h;
+            __m128 a, b;
+            if (FULL) {
+                a = _mm_loadu_ps(lo);
+                b = _mm_loadu_ps(hi);
+            } else {
+                const __mmask8 m = (__mmask8)(cols >> 4 * h);
+                a = _mm_maskz_loadu_ps(l < nr ? m : 0, lo);
+                b = _mm_maskz_loadu_ps(l + 4 < nr ? m : 0, hi);
+            }
+            r[l + 4 * h] = _mm256_insertf128_ps(_mm256_castps128_ps256(a), b, 1);
+        }
     CB_AVX512_UNROLL
-    for (int l = 0; l < 8; l += 2) {
-        t[l] = _mm256_unpacklo_ps(r[l], r[l + 1]);
-        t[l + 1] = _mm256_unpackhi_ps(r[l], r[l + 1]);
+    for (int h = 0; h < 8; h += 4) {
+        t[h] = _mm256_unpacklo_ps(r[h], r[h + 1]);
+        t[h + 1] = _mm256_unpackhi_ps(r[h], r[h + 1]);
+        t[h + 2] = _mm256_unpacklo_ps(r[h + 2], r[h + 3]);
+        t[h + 3] = _mm256_unpackhi_ps(r[h + 2], r[h + 3]);
+        _mm256_store_ps(dst + (h + 0) * ds, _mm256_shuffle_ps(t[h], t[h + 2], 0x44));
+        _mm256_store_ps(dst + (h + 1) * ds, _mm256_shuffle_ps(t[h], t[h + 2], 0xee));
+        _mm256_store_ps(dst + (h + 2) * ds, _mm256_shuffle_ps(t[h + 1], t[h + 3], 0x44));
+        _mm256_store_ps(dst + (h + 3) * ds, _mm256_shuffle_ps(t[h + 1], t[h + 3], 0xee));
     }
-    CB_AVX512_UNROLL
-    for (int l = 0; l < 8; l += 4) {
-        r[l] = _mm256_shuffle_ps(t[l], t[l + 2], 0x44);
-        r[l + 1] = _mm256_shuffle_ps(t[l], t[l + 2], 0xee);
-        r[l + 2] = _mm256_shuffle_ps(t[l + 1], t[l + 3], 0x44);
-        r[l + 3] = _mm256_shuffle_ps(t[l + 1], t[l + 3], 0xee);
-    }
-    CB_AVX512_UNROLL
-    for (int k = 0; k < 4; k++) {
-        _mm256_store_ps(dst + k * ds, _mm256_permute2f128_ps(r[k], r[k + 4], 0x20));
-        _mm256_store_ps(dst + (k + 4) * ds, _mm256_permute2f128_ps(r[k], r[k + 4], 0x31));
-    }
+}
+
+/* dst[k][l] = src[l][k] for l < min(nr, 8), k < nk (the rest of dst's 8 lanes set to 0, nk
+ * rounded up to a multiple of 8), rows `ss` / `ds` floats apart: a strip of 8 rows of w, 8 x 8 at
+ * a time along the rows, so that the strip's row pointers are set up once. */
+CB_AVX512_INLINE void transpose_rows(const float *src, ptrdiff_t ss, int nr, int nk, float *dst,
+                                     ptrdiff_t ds)
+{
+    int k = 0;
+    if (nr >= 8)
+        for (; k + 8 <= nk; k += 8)
+            transpose8x8(src + k, ss, 1, 8, 8, dst + k * ds, ds);
+    for (; k < nk; k += 8)
+        transpose8x8(src + k, ss, 0, nr, nk - k, dst + k * ds, ds);
 }
 
 /* dx = dy w^T, TILE_LANES columns of dx at a time, k (= output index) in tiles of TILE_K. */
@@ -147,14 +260,9 @@ static void dense_bwd_data(int n, int in, int out, const float *w, const float *
         const int lanes = in - i0 < TILE_LANES ? in - i0 : TILE_LANES;
         for (int k0 = 0; k0 < out; k0 += TILE_K) {
             const int kc = out - k0 < TILE_K ? out - k0 : TILE_K;
-            for (int k8 = 0; k8 < kc; k8 += 8)
-                for (int l8 = 0; l8 < lanes; l8 += 8) {
-                    __mmask8 rows[8];
-                    for (int l = 0; l < 8; l++)
-                        rows[l] = l8 + l < lanes ? cb_avx512_mask8(kc - k8) : 0;
-                    transpose8x8(w + (size_t)(i0 + l8) * out + k0 + k8, out, rows,
-                                 wt + k8 * TILE_LANES + l8, TILE_LANES);
-                }
+            for (int l8 = 0; l8 < lanes; l8 += 8)
+                transpose_rows(w + (size_t)(i0 + l8) * out + k0, out, lanes - l8, kc,
+                               wt + l8, TILE_LANES);
             const gemm g = {.rows = n, .lanes = lanes, .k = kc,
                             .a = dy + k0, .a_rs = out, .a_ks = 1,
                             .b = wt, .b_ks = TILE_LANES,
