@@ -41,6 +41,24 @@ typedef struct gemm {
 } gemm;
 
 /* acc[r][v] += a * b[v] for v < OC: one term of one row. */
+/* One llvm-mca region per block shape (bench/mca): 2 vectors of lanes or 1. */
+#define GEMM_MCA_BEGIN(OC)                                                                         \
+    do {                                                                                           \
+        if ((OC) == 2)                                                                             \
+            CB_MCA_BEGIN("dense_gemm_8x32_avx512");                                                \
+        else                                                                                       \
+            CB_MCA_BEGIN("dense_gemm_16x16_avx512");                                               \
+    } while (0)
+
+/* B's row k: OC vectors of 16 lanes at b, masked. */
+CB_AVX512_INLINE void load_b_row(__m512 brow[MAX_VECS], const int OC, const __mmask16 lane_mask[MAX_VECS],
+                                 const float *b)
+{
+    CB_AVX512_UNROLL
+    for (int v = 0; v < OC; v++)
+        brow[v] = _mm512_maskz_loadu_ps(lane_mask[v], b + 16 * v);
+}
+
 CB_AVX512_INLINE void gemm_row_step(__m512 acc[MAX_VECS], const int OC, const float *a,
                                     const __m512 b[MAX_VECS])
 {
@@ -84,14 +102,9 @@ CB_AVX512_INLINE void gemm_block(const gemm *g, const int IB, const int OC, cons
         for (int r = 0; r < (IB < LO ? IB : LO); r++)
             arow[r] = g->a + (r0 + r) * g->a_rs;
         for (ptrdiff_t k = 0; k < kn; k++) {
-            if (OC == 2) /* one llvm-mca region per block shape (bench/mca) */
-                CB_MCA_BEGIN("dense_gemm_8x32_avx512");
-            else
-                CB_MCA_BEGIN("dense_gemm_16x16_avx512");
+            GEMM_MCA_BEGIN(OC);
             __m512 brow[MAX_VECS];
-            CB_AVX512_UNROLL
-            for (int v = 0; v < OC; v++)
-                brow[v] = _mm512_maskz_loadu_ps(lane_mask[v], b + 16 * v);
+            load_b_row(brow, OC, lane_mask, b);
             const ptrdiff_t khi = k + hi;
             CB_AVX512_UNROLL
             for (int r = 0; r < IB; r++)
@@ -103,14 +116,9 @@ CB_AVX512_INLINE void gemm_block(const gemm *g, const int IB, const int OC, cons
         const ptrdiff_t a_ks = g->a_ks;
         const float *a = g->a + r0;
         for (int k = 0; k < kn; k++) {
-            if (OC == 2)
-                CB_MCA_BEGIN("dense_gemm_8x32_avx512");
-            else
-                CB_MCA_BEGIN("dense_gemm_16x16_avx512");
+            GEMM_MCA_BEGIN(OC);
             __m512 brow[MAX_VECS];
-            CB_AVX512_UNROLL
-            for (int v = 0; v < OC; v++)
-                brow[v] = _mm512_maskz_loadu_ps(lane_mask[v], b + 16 * v);
+            load_b_row(brow, OC, lane_mask, b);
             CB_AVX512_UNROLL
             for (int r = 0; r < IB; r++)
                 gemm_row_step(acc[r], OC, a + r, brow);
