@@ -26,12 +26,14 @@
  * into the same buffers: gradients are overwritten, never accumulated (a second run that added
  * would double them; a first run that added would start from NaN).
  *
- * Shapes: the reference network's layers (conv1 n = 2 and 3, 32x32, 3 -> 8; conv2 16x16, 8 -> 8),
- * then every (n, Cin, Cout) with n in {1, 3} and Cin, Cout in {1, 3, 5, 7, 8, 9, 13, 16, 17, 19,
- * 33} (vector widths 8 and 16: 1, W-1, W, W+1, 2W+1, 2W+3 and primes; 33 also passes the AVX2
- * engine's 32-channel pass limit and the AVX-512 backward-data's 32-channel block), (H, W)
- * cycling through all 49 pairs from {1, 2, 3, 5, 7, 9, 17} (image borders on both sides, the
- * 16-, 8-, 4- and 1-pixel blocks of the SIMD engines), so each pair meets several channel counts.
+ * Shapes: the reference network's layers (conv1 n = 2, 3 and 4, 32x32, 3 -> 8; conv2 16x16, 8 -> 8
+ * at n = 3 and 32), then every (n, Cin, Cout) with n in {1, 3, 4} and Cin, Cout in {1, 3, 4, 5, 7,
+ * 8, 9, 12, 13, 16, 17, 19, 24, 33} (vector widths 8 and 16, and AVX-512's channel pairs: 1, W-1,
+ * W, W+1, 2W+1, 2W+3, odd and even counts, 12 and 24 = 1.5 and 3 vectors of 8, primes; 33 also
+ * passes the AVX2 engine's 32-channel pass limit and the AVX-512 backward-data's 32-channel
+ * block), (H, W) cycling through all 49 pairs from {1, 2, 3, 5, 7, 9, 17} (image borders on both
+ * sides, the 16-, 8-, 4- and 1-pixel blocks of the SIMD engines), so each pair meets several
+ * channel counts.
  * The API allows every shape with n, h, w, cin, cout >= 1 and the kernels document no further
  * restriction, so all must work.
  *
@@ -58,17 +60,19 @@
 /* ---- shapes ---------------------------------------------------------------------------------- */
 
 static const int hw_sizes[] = {1, 2, 3, 5, 7, 9, 17};
-static const int ch_sizes[] = {1, 3, 5, 7, 8, 9, 13, 16, 17, 19, 33};
-static const int n_sizes[] = {1, 3};
+static const int ch_sizes[] = {1, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17, 19, 24, 33};
+static const int n_sizes[] = {1, 3, 4};
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
-enum { N_REF_SHAPES = 3 };
+enum { N_REF_SHAPES = 5 };
 enum { N_SHAPES = N_REF_SHAPES + COUNT(n_sizes) * COUNT(ch_sizes) * COUNT(ch_sizes) };
 
 static cb_conv_shape shapes[N_SHAPES] = {
     {2, 32, 32, 3, 8}, /* conv1 */
     {3, 32, 32, 3, 8}, /* conv1, odd batch */
     {3, 16, 16, 8, 8}, /* conv2 */
+    {4, 32, 32, 3, 8}, /* conv1 at the step's chunk of 4 images */
+    {32, 16, 16, 8, 8}, /* conv2 at the whole batch */
 };
 
 /* Fills shapes[N_REF_SHAPES..]: every (n, cin, cout), (h, w) cycling through all 49 pairs. */

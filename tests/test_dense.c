@@ -28,7 +28,8 @@
  * Shapes: the reference network's layers (batch 32 and 33: 512 -> 32, 32 -> 10, 32 -> 1), then
  * every (N, In, Out) with In, Out in {1, 7, 8, 9, 15, 16, 17, 35, 512} (vector widths 8 and 16:
  * 1, W-1, W, W+1, 2W+1, 2W+3; 512 also spans several of the AVX-512 dx kernel's 64 x 32 tiles)
- * and N in {1, 2, 5, 32, 33} (the 1-, 2-, 4-, 8- and 16-row register blocks and their leftovers).
+ * and N in {1, 2, 3, 4, 5, 32, 33} (the 1-, 2-, 4-, 8- and 16-row register blocks and their
+ * leftovers; 4 is the training step's chunk).
  * The API allows every shape with n, in, out >= 1 and the kernels document no restriction, so all
  * must work.
  *
@@ -59,7 +60,7 @@ typedef struct dense_shape {
 } dense_shape;
 
 static const int io_sizes[] = {1, 7, 8, 9, 15, 16, 17, 35, 512};
-static const int n_sizes[] = {1, 2, 5, 32, 33};
+static const int n_sizes[] = {1, 2, 3, 4, 5, 32, 33};
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 enum { N_REF_SHAPES = 6 };
