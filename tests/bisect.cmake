@@ -15,5 +15,5 @@ foreach(case wall_time result_figure skip ambiguous aborted failures interrupt)
   add_test(NAME bisect/${case}
            COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/bisect/${case}.sh $<TARGET_FILE:cifarbench>
                    ${CMAKE_CURRENT_BINARY_DIR}/bisect-${case})
-  set_tests_properties(bisect/${case} PROPERTIES TIMEOUT 60 LABELS bisect)
+  set_tests_properties(bisect/${case} PROPERTIES TIMEOUT 120 LABELS bisect)
 endforeach()

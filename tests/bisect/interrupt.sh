@@ -4,13 +4,16 @@
 . "$(dirname "$0")/lib.sh"
 make_repo 8
 marker="sleep 0.05$$" # COMMAND's second sleep, ~50 ms, named after this script's pid
-"$CB" bisect --good main~11 --bad main --run "sleep \"\$(cat delay)\"; $marker" -C "$REPO" \
+# 8 runs per end: on a loaded machine 5 could fail to tell 10 ms from 60 ms, and bisect would end
+# ("good and bad do not differ") before there is a step to interrupt.
+"$CB" bisect --good main~11 --bad main --repetitions 8 --run "sleep \"\$(cat delay)\"; $marker" -C "$REPO" \
   > "$WORK/out.txt" 2>&1 &
 pid=$!
 tries=0
 until grep -q 'p vs good' "$WORK/out.txt"; do # the first step's line: git bisect run is running
   tries=$((tries + 1))
-  [ "$tries" -le 200 ] || { kill "$pid"; fail "no step within 20 s"; }
+  kill -0 "$pid" 2> /dev/null || { cat "$WORK/out.txt"; fail "bisect ended before its first step"; }
+  [ "$tries" -le 600 ] || { kill "$pid"; fail "no step within 60 s"; }
   sleep 0.1
 done
 kill -TERM "$pid"
