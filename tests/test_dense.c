@@ -199,18 +199,25 @@ static void case_free(dense_case *c)
 
 /* ---- the operations, run by the reference or by a kernel table ------------------------------- */
 
-/* OP_BWD's outputs are dw, db, dx; OP_BWD_NO_DX passes dx = NULL and has only dw, db. */
-typedef enum dense_op { OP_FWD, OP_FWD_RELU, OP_BWD, OP_BWD_NO_DX } dense_op;
+/* OP_BWD's outputs are dw, db, dx; OP_BWD_NO_DX passes dx = NULL and has only dw, db;
+ * OP_BWD_DATA_ONLY passes x, dw and db NULL (the step's per-image call) and has only dx. */
+typedef enum dense_op { OP_FWD, OP_FWD_RELU, OP_BWD, OP_BWD_NO_DX, OP_BWD_DATA_ONLY } dense_op;
 enum { MAX_OUT = 3 };
 
-static const char *const op_names[] = {"fwd", "fwd+relu", "bwd", "bwd (dx NULL)"};
-static const char *const out_names[][MAX_OUT] = {{"y"}, {"y"}, {"dw", "db", "dx"}, {"dw", "db"}};
+static const char *const op_names[] = {"fwd", "fwd+relu", "bwd", "bwd (dx NULL)",
+                                       "bwd (x, dw, db NULL)"};
+static const char *const out_names[][MAX_OUT] = {
+    {"y"}, {"y"}, {"dw", "db", "dx"}, {"dw", "db"}, {"dx"}};
 
 /* The number of outputs of op and their lengths. */
 static int op_outputs(dense_op op, const dense_shape *s, size_t len[MAX_OUT])
 {
     if (op == OP_FWD || op == OP_FWD_RELU) {
         len[0] = (size_t)s->n * s->out;
+        return 1;
+    }
+    if (op == OP_BWD_DATA_ONLY) {
+        len[0] = (size_t)s->n * s->in;
         return 1;
     }
     len[0] = (size_t)s->in * s->out;
@@ -225,14 +232,19 @@ static void ref_run(dense_op op, const dense_case *c, double *want[MAX_OUT], dou
         ref_fwd(&c->s, c->xd, c->wd, c->bd, op == OP_FWD_RELU, want[0], bound[0]);
         return;
     }
-    /* The reference always computes dx; OP_BWD_NO_DX drops it. */
-    double *dx = dalloc((size_t)c->s.n * c->s.in), *dxb = dalloc((size_t)c->s.n * c->s.in);
-    ref_bwd(&c->s, c->xd, c->wd, c->dyd, dx, want[0], want[1], dxb, bound[0], bound[1]);
-    if (op == OP_BWD) {
-        memcpy(want[2], dx, (size_t)c->s.n * c->s.in * sizeof *dx);
-        memcpy(bound[2], dxb, (size_t)c->s.n * c->s.in * sizeof *dxb);
+    /* The reference always computes all three; OP_BWD_NO_DX drops dx, OP_BWD_DATA_ONLY dw and db. */
+    const size_t nx = (size_t)c->s.n * c->s.in, nw = (size_t)c->s.in * c->s.out;
+    double *dx = dalloc(nx), *dxb = dalloc(nx), *dw = dalloc(nw), *dwb = dalloc(nw),
+           *db = dalloc((size_t)c->s.out), *dbb = dalloc((size_t)c->s.out);
+    ref_bwd(&c->s, c->xd, c->wd, c->dyd, dx, dw, db, dxb, dwb, dbb);
+    double *const got[3] = {dw, db, dx}, *const got_bound[3] = {dwb, dbb, dxb};
+    const size_t len[3] = {nw, (size_t)c->s.out, nx};
+    const int first = op == OP_BWD_DATA_ONLY ? 2 : 0, last = op == OP_BWD_NO_DX ? 1 : 2;
+    for (int o = first; o <= last; o++) {
+        memcpy(want[o - first], got[o], len[o] * sizeof *got[o]);
+        memcpy(bound[o - first], got_bound[o], len[o] * sizeof *got_bound[o]);
     }
-    free(dx), free(dxb);
+    free(dx), free(dxb), free(dw), free(dwb), free(db), free(dbb);
 }
 
 static void kernel_run(const cb_kernel_table *k, dense_op op, const dense_case *c,
@@ -241,6 +253,8 @@ static void kernel_run(const cb_kernel_table *k, dense_op op, const dense_case *
     const dense_shape *s = &c->s;
     if (op == OP_FWD || op == OP_FWD_RELU)
         k->dense_fwd(s->n, s->in, s->out, c->x, c->w, c->b, out[0], op == OP_FWD_RELU);
+    else if (op == OP_BWD_DATA_ONLY) /* x NULL too: a kernel that reads it crashes here */
+        k->dense_bwd(s->n, s->in, s->out, NULL, c->w, c->dy, out[0], NULL, NULL);
     else
         k->dense_bwd(s->n, s->in, s->out, c->x, c->w, c->dy, op == OP_BWD ? out[2] : NULL, out[0],
                      out[1]);
@@ -283,7 +297,7 @@ static void family_run(const cb_kernel_table *k, int op, const void *c, float *o
 
 static bool family_writes_gradients(int op)
 {
-    return op == OP_BWD || op == OP_BWD_NO_DX;
+    return op == OP_BWD || op == OP_BWD_NO_DX || op == OP_BWD_DATA_ONLY;
 }
 
 static void family_describe(char *buf, size_t size, int op, int out, const void *c)
@@ -320,12 +334,14 @@ static void dense_bwd_exact(void **state)
 {
     check_op(state, OP_BWD, CBT_TIER_EXACT);
     check_op(state, OP_BWD_NO_DX, CBT_TIER_EXACT);
+    check_op(state, OP_BWD_DATA_ONLY, CBT_TIER_EXACT);
 }
 
 static void dense_bwd_real(void **state)
 {
     check_op(state, OP_BWD, CBT_TIER_REAL);
     check_op(state, OP_BWD_NO_DX, CBT_TIER_REAL);
+    check_op(state, OP_BWD_DATA_ONLY, CBT_TIER_REAL);
 }
 
 /* ---- finite differences ---------------------------------------------------------------------- */

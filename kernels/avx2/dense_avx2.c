@@ -160,18 +160,21 @@ CB_AVX2_INLINE void dx_all(int n, int in, int out, const float *w, const float *
             dx_tile(n, in, out, w, dy, dx, r, i, full);
 }
 
-/* dw = x^T dy (the tile), db = column sums of dy (scalar's order), dx = dy w^T unless NULL. */
+/* dw = x^T dy (the tile) and db = column sums of dy (scalar's order) unless dw is NULL; dx = dy w^T
+ * unless NULL. */
 void cb_dense_bwd_avx2(int n, int in, int out, const float *x, const float *w, const float *dy,
                        float *dx, float *dw, float *db)
 {
-    /* dw [In x Out] = x^T dy: A[i][r] = x[r * in + i]. */
-    const gemm_args g = {in, n, out, x, 1, (size_t)in, dy, NULL, dw, 0};
-    gemm(&g);
-    for (int o = 0; o < out; o += 8) {
-        __m256 s = _mm256_setzero_ps();
-        for (int r = 0; r < n; r++)
-            s = _mm256_add_ps(s, cb_avx2_loadn(dy + (size_t)r * out + o, out - o));
-        cb_avx2_storen(db + o, s, out - o);
+    if (dw) {
+        /* dw [In x Out] = x^T dy: A[i][r] = x[r * in + i]. */
+        const gemm_args g = {in, n, out, x, 1, (size_t)in, dy, NULL, dw, 0};
+        gemm(&g);
+        for (int o = 0; o < out; o += 8) {
+            __m256 s = _mm256_setzero_ps();
+            for (int r = 0; r < n; r++)
+                s = _mm256_add_ps(s, cb_avx2_loadn(dy + (size_t)r * out + o, out - o));
+            cb_avx2_storen(db + o, s, out - o);
+        }
     }
     if (dx && out % 8 == 0)
         dx_all(n, in, out, w, dy, dx, 1);

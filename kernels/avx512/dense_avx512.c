@@ -284,18 +284,20 @@ static void dense_bwd_data(int n, int in, int out, const float *w, const float *
 void cb_dense_bwd_avx512(int n, int in, int out, const float *x, const float *w, const float *dy,
                          float *dx, float *dw, float *db)
 {
-    const gemm g = {.rows = in, .lanes = out, .k = n,
-                    .a = x, .a_rs = 1, .a_ks = in,
-                    .b = dy, .b_ks = out,
-                    .c = dw, .c_rs = out,
-                    .init = NULL, .init_rs = 0, .relu = 0};
-    gemm_run(&g);
-    for (int o = 0; o < out; o += 16) {
-        const __mmask16 k = cb_avx512_mask16(out - o);
-        __m512 sum = _mm512_setzero_ps();
-        for (int r = 0; r < n; r++)
-            sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(k, dy + (size_t)r * out + o));
-        _mm512_mask_storeu_ps(db + o, k, sum);
+    if (dw) {
+        const gemm g = {.rows = in, .lanes = out, .k = n,
+                        .a = x, .a_rs = 1, .a_ks = in,
+                        .b = dy, .b_ks = out,
+                        .c = dw, .c_rs = out,
+                        .init = NULL, .init_rs = 0, .relu = 0};
+        gemm_run(&g);
+        for (int o = 0; o < out; o += 16) {
+            const __mmask16 k = cb_avx512_mask16(out - o);
+            __m512 sum = _mm512_setzero_ps();
+            for (int r = 0; r < n; r++)
+                sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(k, dy + (size_t)r * out + o));
+            _mm512_mask_storeu_ps(db + o, k, sum);
+        }
     }
     if (dx)
         dense_bwd_data(n, in, out, w, dy, dx);

@@ -87,8 +87,9 @@ typedef void cb_maxpool_bwd_fn(const cb_pool_shape *s, const float *x, const flo
 /* ---- Dense (fully connected) ----------------------------------------------------------------
  * x [N, In], w [In, Out], b [Out] -> y [N, Out]: y[n,o] = b[o] + sum_i x[n,i] * w[i,o],
  * then max(0, .) when relu != 0.
- * Backward: dy [N, Out] -> dw [In, Out] = x^T dy, db [Out] = sum_n dy[n,:], and, unless dx is NULL,
- * dx [N, In] = dy w^T. */
+ * Backward: dy [N, Out] -> dw [In, Out] = x^T dy and db [Out] = sum_n dy[n,:], unless dw and db are
+ * both NULL (the data gradient only: x is then not read); and dx [N, In] = dy w^T, unless dx is
+ * NULL. Not all three NULL. */
 typedef void cb_dense_fwd_fn(int n, int in, int out, const float *x, const float *w,
                                 const float *b, float *y, int relu);
 typedef void cb_dense_bwd_fn(int n, int in, int out, const float *x, const float *w,

@@ -26,15 +26,20 @@ void cb_dense_fwd_scalar(int n, int in, int out, const float *x, const float *w,
 void cb_dense_bwd_scalar(int n, int in, int out, const float *x, const float *w, const float *dy,
                          float *dx, float *dw, float *db)
 {
-    memset(dw, 0, sizeof(float) * (size_t)in * out);
-    memset(db, 0, sizeof(float) * (size_t)out);
+    if (dw) {
+        memset(dw, 0, sizeof(float) * (size_t)in * out);
+        memset(db, 0, sizeof(float) * (size_t)out);
+    }
     for (int r = 0; r < n; r++) {
-        const float *xr = x + (size_t)r * in, *dyr = dy + (size_t)r * out;
-        for (int o = 0; o < out; o++)
-            db[o] += dyr[o];
-        for (int i = 0; i < in; i++)
+        const float *dyr = dy + (size_t)r * out;
+        if (dw) {
+            const float *xr = x + (size_t)r * in;
             for (int o = 0; o < out; o++)
-                dw[(size_t)i * out + o] += xr[i] * dyr[o];
+                db[o] += dyr[o];
+            for (int i = 0; i < in; i++)
+                for (int o = 0; o < out; o++)
+                    dw[(size_t)i * out + o] += xr[i] * dyr[o];
+        }
         if (dx)
             for (int i = 0; i < in; i++) {
                 float acc = 0.0f;
