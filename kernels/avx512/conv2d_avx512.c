@@ -229,21 +229,24 @@ __attribute__((noinline)) static void conv_run_8x8(const conv_job *job)
 
 /* wp[t][m][2c + q] = the weight of tap t from input channel k0 + 2m + q to output channel c0 + c
  * (0 past the nk inputs or the nc outputs). Backward-data (transposed) reads the forward kernel
- * flipped and with its channel roles swapped: w[8 - t][c0 + c][k0 + 2m + q]. */
+ * flipped and with its channel roles swapped: w[8 - t][c0 + c][k0 + 2m + q]. The step calls every
+ * convolution once per image, so this runs once per image too: loops without divisions, the
+ * zero lanes written first. */
 static void pack_weights(float *wp, const cb_conv_shape *s, const float *w, int transposed,
                          int c0, int nc, int k0, int nk)
 {
     const int np = (nk + 1) / 2;
+    memset(wp, 0, sizeof(float) * 9 * (size_t)np * LANES);
+    const size_t cin = (size_t)s->cin, cout = (size_t)s->cout;
     for (int t = 0; t < 9; t++)
-        for (int m = 0; m < np; m++)
-            for (int l = 0; l < LANES; l++) {
-                const int c = l / 2, k = 2 * m + l % 2;
-                float v = 0.0f;
-                if (c < nc && k < nk)
-                    v = transposed ? w[((size_t)(8 - t) * s->cin + c0 + c) * s->cout + k0 + k]
-                                   : w[((size_t)t * s->cin + k0 + k) * s->cout + c0 + c];
-                wp[((size_t)t * np + m) * LANES + l] = v;
-            }
+        for (int k = 0; k < nk; k++) {
+            float *dst = wp + ((size_t)t * np + k / 2) * LANES + k % 2;
+            const float *src = transposed ? w + ((size_t)(8 - t) * cin + c0) * cout + k0 + k
+                                          : w + ((size_t)t * cin + k0 + k) * cout + c0;
+            const size_t step = transposed ? cout : 1;
+            for (int c = 0; c < nc; c++)
+                dst[2 * c] = src[c * step];
+        }
 }
 
 /* out [N,H,W,out_ch] = bias + conv(in [N,H,W,in_ch]) with w as pack_weights reads it: chunks of 8
