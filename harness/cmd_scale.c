@@ -159,7 +159,7 @@ static int write_json(const char *path, const scale_point *p, int n, const cb_ru
     cbr_set_scale_config_seed(cfg, (long long)o->cfg.seed);
     cbr_set_scale_config_repetitions(cfg, reps);
     cbr_set_scale_config_step_barriers(cfg, CB_STEP_BARRIERS);
-    cbr_set_scale_config_chunk_images(cfg, CB_CHUNK_IMAGES);
+    cbr_set_scale_config_chunk_images(cfg, CB_UNIT_IMAGES); /* images per unit of work */
     for (int i = 0; i < n; i++) {
         json_t *x = cbr_add_scale_scaling(doc);
         cbr_set_scale_point_threads(x, p[i].threads);

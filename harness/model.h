@@ -13,14 +13,23 @@
  * moments, and the activations (with their gradients) for the largest batch. A parameter tensor is
  * a pointer into its slab, so Adam runs as one kernel call over the whole parameter slab.
  *
- * Threads (OpenMP, m->threads of them). A batch is cut into chunks of CB_CHUNK_IMAGES images,
- * a cut that depends on the batch only, never on the thread count. Each chunk runs forward and
- * backward on its own images and writes its own weight gradients (one slice of the chunk-gradient
- * slab); the batch gradient is then the sum of the chunk gradients in chunk order, computed
- * element-wise with the parameters split between the threads, and Adam runs on the same split.
+ * Threads (OpenMP, m->threads of them). A training step (step.c) is one parallel region in two
+ * phases, each cut into fixed units that depend on the batch only, never on the thread count:
+ *
+ *   1. one unit per image: gather, forward, loss, and backward to the data gradients, writing the
+ *      image's own weight gradients of conv1, conv2 and dense2 (a slice of the image-gradient slab);
+ *   2. one unit per parameter block (CB_PARAM_BLOCK floats, or CB_FC1_BLOCK_ROWS rows of dense1):
+ *      the block's batch gradient, the per-image gradients summed in image order (dense1's as one
+ *      small product over the whole batch), then Adam on the block at once.
+ *
  * No float is ever summed in an order that depends on the threads, so for a given ISA the results
- * are bit-identical from run to run *and* for every thread count. One training step is one
- * OpenMP parallel region with CB_STEP_BARRIERS barriers (see cb_model_train_step).
+ * are bit-identical from run to run *and* for every thread count. A batch of 32 has 32 units in
+ * phase 1 and, with 10 outputs, 139 in phase 2; CB_STEP_BARRIERS barriers per step.
+ *
+ * The step's threads run with denormals flushed to zero (FTZ and DAZ, as TensorFlow's do): Adam's
+ * second moments of parameters whose gradients vanish decay into the subnormal range, where every
+ * operation takes a microcode assist (measured: Adam 10x slower). The caller's floating-point mode
+ * is restored when the region ends.
  */
 #ifndef CB_MODEL_H
 #define CB_MODEL_H
@@ -29,7 +38,7 @@
 #include <stdint.h>
 
 #include "cb_dispatch.h"
-#include "cb_network.h" /* the network's fixed dimensions and CB_CHUNK_IMAGES */
+#include "cb_network.h" /* the network's fixed dimensions */
 #include "cifar10.h"
 
 /* The output activation and its loss. */
@@ -69,11 +78,15 @@ typedef struct cb_acts {
     float *h1;  /* [B,32]      dense1 + ReLU */
     float *z;   /* [B,K]       logits */
     float *dz, *dh1, *dp2, *dc2, *dp1, *dc1; /* gradients of the loss, same shapes */
+    float *loss; /* [B] each image's loss */
+    float *p2t;  /* [CB_FLAT + 1][B] p2 transposed, and a last row of ones: dense1's input as the
+                  * left factor of its weight-and-bias gradient [513,32] = p2t dh1 (not per
+                  * image: each parameter block of step.c writes its own rows) */
 } cb_acts;
 
-/* Barriers in one training step: after gather+forward, after the loss, after backward, and the
- * end of the region after the gradient sum + Adam. */
-enum { CB_STEP_BARRIERS = 4 };
+/* Barriers in one training step: the end of phase 1, and the end of the region after phase 2. */
+enum { CB_STEP_BARRIERS = 2 };
+
 
 /* The phases of a training step that the per-layer profile times. A layer's forward includes its
  * fused ReLU; its backward includes the ReLU's backward and both its data and weight gradients. */
@@ -84,7 +97,7 @@ typedef enum cb_phase {
     CB_PHASE_LOSS,
     CB_PHASE_DENSE2_BWD, CB_PHASE_DENSE1_BWD, CB_PHASE_POOL2_BWD, CB_PHASE_CONV2_BWD,
     CB_PHASE_POOL1_BWD, CB_PHASE_CONV1_BWD,
-    CB_PHASE_GRAD_SUM, /* summing the chunk gradients */
+    CB_PHASE_GRAD_SUM, /* summing the per-image gradients */
     CB_PHASE_ADAM,
     CB_PHASE_COUNT
 } cb_phase;
@@ -112,9 +125,9 @@ typedef struct cb_model {
     int max_batch;
     int threads;          /* OpenMP threads of every pass; 1 after cb_model_init */
     size_t param_count;
-    size_t chunk_stride;  /* floats between two chunks' gradients (param_count rounded up to 16) */
+    size_t image_stride;  /* floats between two images' gradients (rounded up to 16) */
     float *param_slab, *grad_slab, *m_slab, *v_slab, *act_slab;
-    float *chunk_grad_slab; /* [max_batch / CB_CHUNK_IMAGES rounded up][chunk_stride] */
+    float *image_grad_slab; /* [max_batch][image_stride]: conv1, conv2 and dense2 per image */
     cb_params params, grads;
     cb_acts acts;
     long step; /* Adam updates done */
@@ -140,7 +153,7 @@ typedef struct cb_batch {
     float *targets;
 } cb_batch;
 
-/* Forward pass over the batch: leaves logits in acts.z. */
+/* Forward pass over the batch (one unit per image, no gradients): leaves logits in acts.z. */
 void cb_model_forward(cb_model *m, const cb_kernel_table *kt, const cb_batch *b);
 
 /* Loss of the logits in acts.z against the batch's targets, writing dz. Softmax heads read labels
@@ -148,15 +161,25 @@ void cb_model_forward(cb_model *m, const cb_kernel_table *kt, const cb_batch *b)
 float cb_model_loss(cb_model *m, const cb_kernel_table *kt, int batch, const int32_t *labels,
                     const float *targets);
 
-/* Backward pass from acts.dz: fills the gradient slab (the chunk gradients summed in order). */
-void cb_model_backward(cb_model *m, const cb_kernel_table *kt, int batch);
+/* The head's activation + loss over n images' logits z [n,K] (labels [n] or targets [n,K]),
+ * writing dz [n,K]; returns the mean loss of the n images. */
+float cb_model_head_loss(const cb_model *m, const cb_kernel_table *kt, int n, const float *z,
+                         const int32_t *labels, const float *targets, float *dz);
 
-/* One Adam update of every parameter from the gradient slab. */
-void cb_model_update(cb_model *m, const cb_kernel_table *kt);
+/* The training step without its update: gather + forward + loss + backward, leaving the batch
+ * gradient in the gradient slab. Returns the batch's mean loss. */
+float cb_model_gradients(cb_model *m, const cb_kernel_table *kt, const cb_batch *b);
 
-/* gather + forward + loss + backward + update in one parallel region; returns the batch's mean
- * loss. */
+/* The training step: cb_model_gradients and one Adam update, in one parallel region. Returns the
+ * batch's mean loss. */
 float cb_model_train_step(cb_model *m, const cb_kernel_table *kt, const cb_batch *b);
+
+/* The image-gradient slab's slice of image i: conv1, conv2 and dense2 (fc1_w, fc1_b are NULL). */
+cb_params cb_model_image_grads(const cb_model *m, int i);
+
+/* The activations of image i: every per-image tensor of acts offset by i images (loss by one,
+ * p2t not at all: it is shared). */
+cb_acts cb_model_image_acts(const cb_model *m, int i);
 
 /* Floating-point operations per image (multiply and add counted separately, convolutions and
  * dense layers only; conv1 needs no data gradient). */

@@ -71,7 +71,7 @@ static cb_conv_shape shapes[N_SHAPES] = {
     {2, 32, 32, 3, 8}, /* conv1 */
     {3, 32, 32, 3, 8}, /* conv1, odd batch */
     {3, 16, 16, 8, 8}, /* conv2 */
-    {4, 32, 32, 3, 8}, /* conv1 at the step's chunk of 4 images */
+    {4, 32, 32, 3, 8}, /* conv1, 4 images */
     {32, 16, 16, 8, 8}, /* conv2 at the whole batch */
 };
 

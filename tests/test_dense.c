@@ -29,7 +29,7 @@
  * every (N, In, Out) with In, Out in {1, 7, 8, 9, 15, 16, 17, 35, 512} (vector widths 8 and 16:
  * 1, W-1, W, W+1, 2W+1, 2W+3; 512 also spans several of the AVX-512 dx kernel's 64 x 32 tiles)
  * and N in {1, 2, 3, 4, 5, 32, 33} (the 1-, 2-, 4-, 8- and 16-row register blocks and their
- * leftovers; 4 is the training step's chunk).
+ * leftovers; the training step calls N = 1 per image and N = 4 for dense1's weight gradient).
  * The API allows every shape with n, in, out >= 1 and the kernels document no restriction, so all
  * must work.
  *

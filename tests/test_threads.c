@@ -2,8 +2,9 @@
  * test_threads.c - the OpenMP training step and the hwloc thread team.
  *
  * What cifarbench states (model.h): for a given ISA, results are bit-identical from run to run
- * AND for every thread count, because the batch is cut into chunks independent of the thread
- * count and every float sum runs in chunk order. So the tolerance between 1 and 2 threads is zero:
+ * AND for every thread count, because the step is cut into units (images, parameter blocks)
+ * independent of the thread count and every float sum runs in unit order. So the tolerance
+ * between 1 and 2 threads is zero:
  *
  * - repeat/2_threads: two runs with 2 threads give bit-identical step losses and weights;
  * - threads_1_vs_2/<isa>: 1 thread and 2 threads give bit-identical step losses and weights;

@@ -11,9 +11,9 @@
  * A block is 8 rows x 32 lanes (16 accumulators) when the row is wider than 16 lanes, else
  * 16 rows x 16 lanes; each step of k loads the B row once, broadcasts one A value per row and does
  * one FMA per accumulator (Out = 32 and 10 in the reference network). Leftover rows go through
- * blocks of half, a quarter, ... of the full height down to 1 row: the training step runs dense on
- * chunks of 4 rows, which get one 4-row block (every B row loaded once) rather than 4 passes of a
- * 1-row block. The block's addressing is specialised on which of A's strides is 1, so that the k
+ * blocks of half, a quarter, ... of the full height down to 1 row: the training step forms dense1's
+ * weight gradient in blocks of 4 rows, which get one 4-row block (every B row loaded once) rather
+ * than 4 passes of a 1-row block. The block's addressing is specialised on which of A's strides is 1, so that the k
  * loop is its loads and FMAs, a pointer increment or two and the latch (no multiply, no pointer
  * reloaded); each block shape is a function of its own so that its loop's pointers stay in
  * registers. w^T is not stored anywhere, so dx transposes w, a tile of 64 x 32 at a time in 8 x 8
@@ -161,7 +161,7 @@ GEMM_BLOCK_FNS(1)
 typedef void gemm_block_fn(const gemm *g, int r0, int l0);
 
 /* Column blocks of 16 * OC lanes; in each, row blocks of IB rows, then the leftover rows in
- * blocks of IB/2, IB/4, ..., 1: the step's dense layers run on chunks of 4 rows. blk[j] is the
+ * blocks of IB/2, IB/4, ..., 1: the step's dense1 weight gradient runs on 4 rows. blk[j] is the
  * block of IB >> j rows. */
 static void gemm_blocked(const gemm *g, const int IB, const int OC, gemm_block_fn *const blk[])
 {

@@ -2,7 +2,7 @@
  * conv2d_cases.c - the 3x3 convolutions' cases (cb_cases.h) at the reference network's layers:
  *   conv1 [N,32,32,3] -> [N,32,32,8]    conv2 [N,16,16,8] -> [N,16,16,8]
  * dims = {H, W, Cin, Cout}. The step calls forward (ReLU fused) and backward-weights at both
- * layers per 4-image chunk, backward-data at conv2 only (conv1's input needs no gradient; it is
+ * layers per image, backward-data at conv2 only (conv1's input needs no gradient; it is
  * measured all the same).
  * Buffers: x [N,H,W,Cin], w [3,3,Cin,Cout], b [Cout], dy [N,H,W,Cout]; outputs y, dx, dw, db.
  * FLOPs per call: 2*9*Cin*Cout*H*W*N for each of the three (bias, ReLU and db not counted).
@@ -66,10 +66,10 @@ static float run_bwd_weights(const cb_kernel_table *t, const cb_case_data *d)
 #define CONV1 {CB_IN_H, CB_IN_W, CB_IN_C, CB_CONV_C}
 #define CONV2 {CB_IN_H / 2, CB_IN_W / 2, CB_CONV_C, CB_CONV_C}
 
-static const cb_case both[] = {{"conv1", CONV1, CB_CHUNK_IMAGES, true},
-                               {"conv2", CONV2, CB_CHUNK_IMAGES, true}};
-static const cb_case data[] = {{"conv1", CONV1, CB_CHUNK_IMAGES, false},
-                               {"conv2", CONV2, CB_CHUNK_IMAGES, true}};
+static const cb_case both[] = {{"conv1", CONV1, CB_UNIT_IMAGES, true},
+                               {"conv2", CONV2, CB_UNIT_IMAGES, true}};
+static const cb_case data[] = {{"conv1", CONV1, CB_UNIT_IMAGES, false},
+                               {"conv2", CONV2, CB_UNIT_IMAGES, true}};
 
 /* Real inputs: float sums in another order differ by up to about K 2^-24 sum|a w| (test_conv2d
  * checks that bound per element). Here, with the largest sums (db and dw of conv1: 4096 terms at

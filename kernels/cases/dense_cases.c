@@ -1,10 +1,13 @@
 /*
  * dense_cases.c - the dense layers' cases (cb_cases.h):
  *   dense1 [N,512] -> [N,32] + ReLU      dense2 [N,32] -> [N,10] (logits, no activation)
- * dims = {In, Out, relu}. The step calls both directions of both layers per 4-image chunk; both
- * need dX (dense1's feeds pool2's backward).
- * Buffers: x [N,In], w [In,Out], b [Out], dy [N,Out]; outputs y, or dx, dw, db.
- * FLOPs: forward 2*In*Out*N, backward 4*In*Out*N (dW and dX; bias, ReLU and db not counted).
+ * dims = {In, Out, relu, data_only}. The step (harness/step.c) calls, per image (N = 1), both
+ * layers forward, dense2's whole backward and dense1's backward-data only (data_only: dw and db
+ * NULL); dense1's weight gradient it forms per parameter block as a forward product, "dense1_dw":
+ * [rows, B] x [B, 32] with rows = CB_FC1_BLOCK_ROWS (the case's N) and In = B = 32.
+ * Buffers: x [N,In], w [In,Out], b [Out], dy [N,Out]; outputs y, or dx, dw, db (dx alone when
+ * data_only). FLOPs: forward 2*In*Out*N, backward 2*In*Out*N for each of dW and dX (bias, ReLU and
+ * db not counted).
  */
 #include "cb_cases.h"
 #include "cb_network.h"
@@ -28,6 +31,11 @@ static int prepare(cb_case_data *d, bool backward)
         d->bytes = 4.0 * (double)(nx + nw + out + ny);
         return cb_case_buffer_add(d, "y", ny, true) ? 0 : -1;
     }
+    if (d->c->dims[3]) { /* data only: dy, w -> dx */
+        d->flops = 2.0 * (double)nw * (double)n;
+        d->bytes = 4.0 * (double)(ny + nw + nx);
+        return cb_case_buffer_add(d, "dx", nx, true) ? 0 : -1;
+    }
     d->flops = 4.0 * (double)nw * (double)n;
     d->bytes = 4.0 * (double)(nx + nw + ny + nx + nw + out);
     return cb_case_buffer_add(d, "dx", nx, true) && cb_case_buffer_add(d, "dw", nw, true) &&
@@ -50,15 +58,23 @@ static float run_fwd(const cb_kernel_table *t, const cb_case_data *d)
 static float run_bwd(const cb_kernel_table *t, const cb_case_data *d)
 {
     const int *dim = d->c->dims;
-    t->dense_bwd(d->batch, dim[0], dim[1], d->buf[X].p, d->buf[W].p, d->buf[DY].p, d->buf[OUT].p,
-                 d->buf[OUT + 1].p, d->buf[OUT + 2].p);
+    if (dim[3])
+        t->dense_bwd(d->batch, dim[0], dim[1], NULL, d->buf[W].p, d->buf[DY].p, d->buf[OUT].p,
+                     NULL, NULL);
+    else
+        t->dense_bwd(d->batch, dim[0], dim[1], d->buf[X].p, d->buf[W].p, d->buf[DY].p,
+                     d->buf[OUT].p, d->buf[OUT + 1].p, d->buf[OUT + 2].p);
     return 0;
 }
 
-static const cb_case layers[] = {{"dense1", {CB_FLAT, CB_HIDDEN, 1}, CB_CHUNK_IMAGES, true},
-                                 {"dense2", {CB_HIDDEN, CB_CLASSES, 0}, CB_CHUNK_IMAGES, true}};
+static const cb_case fwd[] = {
+    {"dense1", {CB_FLAT, CB_HIDDEN, 1, 0}, CB_UNIT_IMAGES, true},
+    {"dense2", {CB_HIDDEN, CB_CLASSES, 0, 0}, CB_UNIT_IMAGES, true},
+    {"dense1_dw", {CB_DEFAULT_BATCH, CB_HIDDEN, 0, 0}, CB_FC1_BLOCK_ROWS, true}};
+static const cb_case bwd[] = {{"dense1", {CB_FLAT, CB_HIDDEN, 0, 1}, CB_UNIT_IMAGES, true},
+                              {"dense2", {CB_HIDDEN, CB_CLASSES, 0, 0}, CB_UNIT_IMAGES, true}};
 
 /* Real inputs: sums of up to 512 terms in another order; bounded like the convolutions' (per
  * element in test_dense). */
-const cb_kernel_cases cb_cases_dense_fwd = {layers, 2, prepare_fwd, run_fwd, {0, 0}, {1e-5, 1e-5}};
-const cb_kernel_cases cb_cases_dense_bwd = {layers, 2, prepare_bwd, run_bwd, {0, 0}, {1e-5, 1e-5}};
+const cb_kernel_cases cb_cases_dense_fwd = {fwd, 3, prepare_fwd, run_fwd, {0, 0}, {1e-5, 1e-5}};
+const cb_kernel_cases cb_cases_dense_bwd = {bwd, 2, prepare_bwd, run_bwd, {0, 0}, {1e-5, 1e-5}};

@@ -67,9 +67,9 @@ static float run_mae(const cb_kernel_table *t, const cb_case_data *d)
     return t->mae(d->batch, d->c->dims[0], d->buf[Z].p, d->buf[T].p, d->buf[DZ].p);
 }
 
-static const cb_case out10[] = {{"out10", {CB_CLASSES}, CB_DEFAULT_BATCH, true}};
-static const cb_case both[] = {{"out10", {CB_CLASSES}, CB_DEFAULT_BATCH, true},
-                               {"out1", {1}, CB_DEFAULT_BATCH, true}};
+static const cb_case out10[] = {{"out10", {CB_CLASSES}, CB_UNIT_IMAGES, true}};
+static const cb_case both[] = {{"out10", {CB_CLASSES}, CB_UNIT_IMAGES, true},
+                               {"out1", {1}, CB_UNIT_IMAGES, true}};
 
 /* exp and log1p are approximated differently per ISA (test_losses pins each to 40-50 ulp of a
  * double reference); against each other, 1e-6 relative plus 1e-8 absolute (dz is about 1/(N K)). */

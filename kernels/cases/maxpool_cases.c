@@ -50,8 +50,8 @@ static float run_bwd(const cb_kernel_table *t, const cb_case_data *d)
     return 0;
 }
 
-static const cb_case pools[] = {{"pool1", {CB_IN_H, CB_IN_W, CB_CONV_C}, CB_CHUNK_IMAGES, true},
-                                {"pool2", {CB_IN_H / 2, CB_IN_W / 2, CB_CONV_C}, CB_CHUNK_IMAGES, true}};
+static const cb_case pools[] = {{"pool1", {CB_IN_H, CB_IN_W, CB_CONV_C}, CB_UNIT_IMAGES, true},
+                                {"pool2", {CB_IN_H / 2, CB_IN_W / 2, CB_CONV_C}, CB_UNIT_IMAGES, true}};
 
 /* Comparisons and copies: bit-identical on every ISA for any input. */
 const cb_kernel_cases cb_cases_maxpool_fwd = {pools, 2, prepare_fwd, run_fwd, {0, 0}, {0, 0}};

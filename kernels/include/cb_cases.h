@@ -38,8 +38,9 @@ enum {
 typedef struct cb_case {
     const char *layer; /* "conv1", "pool2", "dense1", "out10", "all", ... */
     int dims[4];       /* the family's shape without the batch (its cases file says which) */
-    int batch;         /* the batch the training step calls it with: CB_CHUNK_IMAGES for the layers
-                        * (called per chunk), CB_DEFAULT_BATCH for the losses and Adam */
+    int batch;         /* the batch the training step calls it with: CB_UNIT_IMAGES for the layers
+                        * and the loss (called per image), a block's rows for dense1's weight
+                        * gradient (see cb_network.h) */
     bool in_step;      /* the training step makes this call; otherwise measured for reference */
 } cb_case;
 

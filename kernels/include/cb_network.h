@@ -18,10 +18,12 @@ enum {
     CB_DEFAULT_BATCH = 32,
 };
 
-/* Images per chunk: the unit of work a thread takes, and of the gradient sum's order. Batch 32
- * gives 8 chunks, enough for 8 threads; smaller chunks would add gradient-summing work. The layers'
- * kernels are called per chunk; the loss once per batch. */
-enum { CB_CHUNK_IMAGES = 4 };
+/* The training step's units (harness/step.c): its first phase runs one image per unit, so every
+ * layer's kernels and the loss are called with a batch of CB_UNIT_IMAGES; its second runs one
+ * parameter block per unit, CB_PARAM_BLOCK floats (Adam's length, a multiple of every vector
+ * width) or CB_FC1_BLOCK_ROWS rows of dense1's [513,32] weights-and-bias, whose gradient is the
+ * product [rows, B] x [B, 32] of the batch's transposed input and output gradient. */
+enum { CB_UNIT_IMAGES = 1, CB_PARAM_BLOCK = 128, CB_FC1_BLOCK_ROWS = 4 };
 
 /* Adam hyper-parameters of the reference training (Keras defaults). */
 #define CB_ADAM_LR 1e-3f

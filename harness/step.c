@@ -1,0 +1,319 @@
+/*
+ * step.c - the training step (model.h): one OpenMP parallel region in two phases of fixed units.
+ *
+ * Phase 1, one unit per image i (acts offset to image i, g = image i's gradient slice):
+ *   gather x -> conv1+ReLU c1 -> pool1 p1 -> conv2+ReLU c2 -> pool2 p2
+ *   -> dense1+ReLU h1 -> dense2 z -> loss, dz / B
+ *   -> dense2 backward: dh1, g.fc2 -> ReLU' dh1 -> dense1 backward-data: dp2 -> ReLU' dp2
+ *   -> pool2 backward: dc2 -> conv2 backward-data: dp1, backward-weights: g.conv2 -> ReLU' dp1
+ *   -> pool1 backward: dc1 -> conv1 backward-weights: g.conv1
+ * The ReLU backward runs on the pooled gradient: a pool's backward sends each window's gradient to
+ * the element equal to the window's maximum, which is the pooled value, so masking by p > 0 before
+ * the pool is masking by c > 0 after it, on a quarter of the elements.
+ *
+ * Phase 2, one unit per parameter block, in slab order:
+ *   conv1, conv2 (the slab's first floats) and dense2 (its last): CB_PARAM_BLOCK floats, the batch
+ *   gradient = the images' gradients summed in image order;
+ *   dense1's weights and bias, one [513,32] matrix in the slab: CB_FC1_BLOCK_ROWS rows, the batch
+ *   gradient = p2t[rows] dh1, a product over the batch, where the block first transposes its
+ *   rows of p2 into p2t (p2t's row of ones gives the bias);
+ *   then Adam on the block.
+ * Dense1's weight gradient is thus formed once per step, from all the images, never per image.
+ */
+#include "model.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cb_clock.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <pmmintrin.h>
+#endif
+
+#ifdef _OPENMP
+#include <omp.h>
+#else
+static int omp_get_thread_num(void) { return 0; }
+#endif
+
+/* ---- the floating-point mode of the step's threads ------------------------------------------- */
+
+/* Sets FTZ and DAZ on the calling thread; returns the mode to restore. */
+static unsigned flush_denormals(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    const unsigned old = _mm_getcsr();
+    _mm_setcsr(old | _MM_FLUSH_ZERO_MASK | _MM_DENORMALS_ZERO_MASK);
+    return old;
+#else
+    return 0;
+#endif
+}
+
+static void restore_fp_mode(unsigned old)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_setcsr(old);
+#else
+    (void)old;
+#endif
+}
+
+/* ---- timing a phase into the profile --------------------------------------------------------- */
+
+static double phase_begin(const cb_model *m)
+{
+    return m->profile ? cb_now() : 0.0;
+}
+
+static void phase_end(const cb_model *m, cb_phase ph, double t0)
+{
+    if (m->profile) {
+        double *row = m->profile->seconds[omp_get_thread_num()];
+        row[ph] += cb_now() - t0;
+        row[CB_PHASE_COUNT] += 2;
+    }
+}
+
+/* Runs the statements as phase ph, timed when a profile is attached. */
+#define TIMED(m, ph, ...)                                                                          \
+    do {                                                                                           \
+        const double t0_ = phase_begin(m);                                                         \
+        __VA_ARGS__;                                                                               \
+        phase_end(m, ph, t0_);                                                                     \
+    } while (0)
+
+/* ---- phase 1: one image --------------------------------------------------------------------- */
+
+static const cb_conv_shape conv1_shape = {1, CB_IN_H, CB_IN_W, CB_IN_C, CB_CONV_C};
+static const cb_conv_shape conv2_shape = {1, CB_IN_H / 2, CB_IN_W / 2, CB_CONV_C, CB_CONV_C};
+static const cb_pool_shape pool1_shape = {1, CB_IN_H, CB_IN_W, CB_CONV_C};
+static const cb_pool_shape pool2_shape = {1, CB_IN_H / 2, CB_IN_W / 2, CB_CONV_C};
+enum { P1_FLOATS = CB_IN_H / 2 * CB_IN_W / 2 * CB_CONV_C }; /* pool1's output, conv2's input */
+
+/* Image i of the batch from its data set into a->x, its label and targets into the batch's. */
+static void gather_image(const cb_model *m, const cb_batch *b, int i, const cb_acts *a)
+{
+    if (!b->set)
+        return;
+    TIMED(m, CB_PHASE_INPUT, cb_dataset_gather(b->set, b->idx + i, 1, a->x, b->labels + i);
+          if (b->set->targets) cb_dataset_gather_targets(
+              b->set, b->idx + i, 1, b->targets + (size_t)i * b->set->target_width));
+}
+
+/* The layers, forward, over one image whose activations start at a. */
+static void forward_image(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a)
+{
+    const cb_params *p = &m->params;
+    TIMED(m, CB_PHASE_CONV1_FWD, kt->conv2d_fwd(&conv1_shape, a->x, p->conv1_w, p->conv1_b, a->c1, 1));
+    TIMED(m, CB_PHASE_POOL1_FWD, kt->maxpool_fwd(&pool1_shape, a->c1, a->p1));
+    TIMED(m, CB_PHASE_CONV2_FWD, kt->conv2d_fwd(&conv2_shape, a->p1, p->conv2_w, p->conv2_b, a->c2, 1));
+    TIMED(m, CB_PHASE_POOL2_FWD, kt->maxpool_fwd(&pool2_shape, a->c2, a->p2));
+    TIMED(m, CB_PHASE_DENSE1_FWD,
+          kt->dense_fwd(1, CB_FLAT, CB_HIDDEN, a->p2, p->fc1_w, p->fc1_b, a->h1, 1));
+    TIMED(m, CB_PHASE_DENSE2_FWD,
+          kt->dense_fwd(1, CB_HIDDEN, m->cfg.outputs, a->h1, p->fc2_w, p->fc2_b, a->z, 0));
+}
+
+/* Image i's loss into a->loss[0] and its gradient, as a share of the batch of n, into a->dz. */
+static void image_loss(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int i,
+                       const cb_acts *a)
+{
+    const int K = m->cfg.outputs;
+    const float share = 1.0f / (float)b->n;
+    TIMED(m, CB_PHASE_LOSS,
+          a->loss[0] = cb_model_head_loss(m, kt, 1, a->z, b->labels + i,
+                                          b->targets ? b->targets + (size_t)i * K : NULL, a->dz);
+          for (int k = 0; k < K; k++) a->dz[k] *= share);
+}
+
+/* The layers, backward, over one image from a->dz: data gradients in a, the weight gradients of
+ * conv1, conv2 and dense2 in g. */
+static void backward_image(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a,
+                           const cb_params *g)
+{
+    const cb_params *p = &m->params;
+    TIMED(m, CB_PHASE_DENSE2_BWD,
+          kt->dense_bwd(1, CB_HIDDEN, m->cfg.outputs, a->h1, p->fc2_w, a->dz, a->dh1, g->fc2_w,
+                        g->fc2_b));
+    TIMED(m, CB_PHASE_DENSE1_BWD, kt->relu_bwd(CB_HIDDEN, a->h1, a->dh1, a->dh1);
+          kt->dense_bwd(1, CB_FLAT, CB_HIDDEN, NULL, p->fc1_w, a->dh1, a->dp2, NULL, NULL));
+    TIMED(m, CB_PHASE_POOL2_BWD, kt->relu_bwd(CB_FLAT, a->p2, a->dp2, a->dp2);
+          kt->maxpool_bwd(&pool2_shape, a->c2, a->p2, a->dp2, a->dc2));
+    TIMED(m, CB_PHASE_CONV2_BWD, kt->conv2d_bwd_data(&conv2_shape, a->dc2, p->conv2_w, a->dp1);
+          kt->conv2d_bwd_weights(&conv2_shape, a->p1, a->dc2, g->conv2_w, g->conv2_b));
+    TIMED(m, CB_PHASE_POOL1_BWD,
+          kt->relu_bwd(P1_FLOATS, a->p1, a->dp1, a->dp1);
+          kt->maxpool_bwd(&pool1_shape, a->c1, a->p1, a->dp1, a->dc1));
+    TIMED(m, CB_PHASE_CONV1_BWD,
+          kt->conv2d_bwd_weights(&conv1_shape, a->x, a->dc1, g->conv1_w, g->conv1_b));
+}
+
+/* Phase 1 over the batch, the images shared among the team. */
+static void images_team(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b)
+{
+#pragma omp for schedule(static)
+    for (int i = 0; i < b->n; i++) {
+        const cb_acts a = cb_model_image_acts(m, i);
+        const cb_params g = cb_model_image_grads(m, i);
+        gather_image(m, b, i, &a);
+        forward_image(m, kt, &a);
+        image_loss(m, kt, b, i, &a);
+        backward_image(m, kt, &a, &g);
+    }
+}
+
+/* ---- phase 2: one parameter block ----------------------------------------------------------- */
+
+/* Where a block lies: grad_slab[lo, lo + len); summed from the image slices at offset src, or
+ * (fc1_rows > 0) rows fc1_row0.. of dense1's [513,32] weights-and-bias. */
+typedef struct param_block {
+    size_t lo, len, src;
+    int fc1_row0, fc1_rows;
+} param_block;
+
+/* The three regions of the slab: the convolutions' floats, dense1's rows, dense2's floats. */
+static size_t conv_floats(const cb_model *m)
+{
+    return (size_t)(m->params.fc1_w - m->param_slab);
+}
+
+static size_t dense2_floats(const cb_model *m)
+{
+    return m->param_count - (size_t)(m->params.fc2_w - m->param_slab);
+}
+
+static int blocks_of(size_t floats, size_t per_block)
+{
+    return (int)((floats + per_block - 1) / per_block);
+}
+
+enum { FC1_ROWS = CB_FLAT + 1 };
+
+static int param_block_count(const cb_model *m)
+{
+    return blocks_of(conv_floats(m), CB_PARAM_BLOCK) + blocks_of(FC1_ROWS, CB_FC1_BLOCK_ROWS) +
+           blocks_of(dense2_floats(m), CB_PARAM_BLOCK);
+}
+
+static param_block summed_block(size_t region_lo, size_t region_len, size_t src0, int k)
+{
+    const size_t off = (size_t)k * CB_PARAM_BLOCK;
+    const size_t len = region_len - off < CB_PARAM_BLOCK ? region_len - off : CB_PARAM_BLOCK;
+    return (param_block){region_lo + off, len, src0 + off, 0, 0};
+}
+
+static param_block param_block_at(const cb_model *m, int k)
+{
+    const int conv_blocks = blocks_of(conv_floats(m), CB_PARAM_BLOCK);
+    const int fc1_blocks = blocks_of(FC1_ROWS, CB_FC1_BLOCK_ROWS);
+    if (k < conv_blocks)
+        return summed_block(0, conv_floats(m), 0, k);
+    k -= conv_blocks;
+    if (k >= fc1_blocks)
+        return summed_block((size_t)(m->params.fc2_w - m->param_slab), dense2_floats(m),
+                            conv_floats(m), k - fc1_blocks);
+    const int row0 = k * CB_FC1_BLOCK_ROWS;
+    const int rows = FC1_ROWS - row0 < CB_FC1_BLOCK_ROWS ? FC1_ROWS - row0 : CB_FC1_BLOCK_ROWS;
+    return (param_block){conv_floats(m) + (size_t)row0 * CB_HIDDEN, (size_t)rows * CB_HIDDEN, 0,
+                         row0, rows};
+}
+
+/* Rows row0 .. row0 + rows - 1 of p2t [513][n]: p2 [n][512] transposed, and the row of ones. */
+static void transpose_p2(const cb_acts *a, int row0, int rows, int n)
+{
+    for (int r = row0; r < row0 + rows; r++) {
+        float *t = a->p2t + (size_t)r * n;
+        if (r == CB_FLAT)
+            for (int i = 0; i < n; i++)
+                t[i] = 1.0f;
+        else
+            for (int i = 0; i < n; i++)
+                t[i] = a->p2[(size_t)i * CB_FLAT + r];
+    }
+}
+
+/* The batch of n images' gradient of block pb, into the gradient slab. */
+static void block_gradient(const cb_model *m, const cb_kernel_table *kt, int n,
+                           const param_block *pb)
+{
+    float *g = m->grad_slab + pb->lo;
+    if (pb->fc1_rows) {
+        static const float no_bias[CB_HIDDEN];
+        TIMED(m, CB_PHASE_DENSE1_BWD, transpose_p2(&m->acts, pb->fc1_row0, pb->fc1_rows, n);
+              kt->dense_fwd(pb->fc1_rows, n, CB_HIDDEN, m->acts.p2t + (size_t)pb->fc1_row0 * n,
+                            m->acts.dh1, no_bias, g, 0));
+        return;
+    }
+    const double t0 = phase_begin(m);
+    memcpy(g, m->image_grad_slab + pb->src, pb->len * sizeof *g);
+    for (int i = 1; i < n; i++) {
+        const float *gi = m->image_grad_slab + (size_t)i * m->image_stride + pb->src;
+        for (size_t e = 0; e < pb->len; e++)
+            g[e] += gi[e];
+    }
+    phase_end(m, CB_PHASE_GRAD_SUM, t0);
+}
+
+/* Phase 2: every block's gradient and, when h is given, its Adam update; the blocks shared among
+ * the team (no barrier at the end: the region's end is one). */
+static void params_team(cb_model *m, const cb_kernel_table *kt, int n, const cb_adam_hparams *h)
+{
+#pragma omp for schedule(static) nowait
+    for (int k = 0; k < param_block_count(m); k++) {
+        const param_block pb = param_block_at(m, k);
+        block_gradient(m, kt, n, &pb);
+        if (h)
+            TIMED(m, CB_PHASE_ADAM, kt->adam(pb.len, m->param_slab + pb.lo, m->grad_slab + pb.lo,
+                                             m->m_slab + pb.lo, m->v_slab + pb.lo, h));
+    }
+}
+
+/* ---- the step ------------------------------------------------------------------------------- */
+
+/* Phase 1, a barrier, phase 2, the end of the region; returns the mean of the images' losses,
+ * summed in image order. */
+static float step(cb_model *m, const cb_kernel_table *kt, const cb_batch *b,
+                  const cb_adam_hparams *h)
+{
+#pragma omp parallel num_threads(m->threads)
+    {
+        const unsigned fp_mode = flush_denormals();
+        images_team(m, kt, b); /* barrier 1 */
+        params_team(m, kt, b->n, h);
+        restore_fp_mode(fp_mode);
+    } /* barrier 2 */
+    float sum = 0.0f;
+    for (int i = 0; i < b->n; i++)
+        sum += m->acts.loss[i];
+    return sum / (float)b->n;
+}
+
+float cb_model_gradients(cb_model *m, const cb_kernel_table *kt, const cb_batch *b)
+{
+    return step(m, kt, b, NULL);
+}
+
+float cb_model_train_step(cb_model *m, const cb_kernel_table *kt, const cb_batch *b)
+{
+    m->step++;
+    const cb_adam_hparams h =
+        cb_adam_hparams_at(CB_ADAM_LR, CB_ADAM_BETA1, CB_ADAM_BETA2, CB_ADAM_EPS, m->step);
+    return step(m, kt, b, &h);
+}
+
+void cb_model_forward(cb_model *m, const cb_kernel_table *kt, const cb_batch *b)
+{
+#pragma omp parallel num_threads(m->threads)
+    {
+        const unsigned fp_mode = flush_denormals();
+#pragma omp for schedule(static)
+        for (int i = 0; i < b->n; i++) {
+            const cb_acts a = cb_model_image_acts(m, i);
+            gather_image(m, b, i, &a);
+            forward_image(m, kt, &a);
+        }
+        restore_fp_mode(fp_mode);
+    }
+}
