@@ -138,8 +138,11 @@ static void print_table(const scale_point *p, int n, const cb_run *run, const cb
     printf("\ncifarbench scale: %d images per epoch, batch %d, kernels %s, bind %s, median of %d\n",
            run->ctx.train_images, o->cfg.batch, cb_isa_name(run->ctx.isa),
            cb_bind_name(o->bind), reps);
-    printf("  cpu      %s (%d cores, %d PUs)\n\n", run->machine.cpu_model, run->machine.cores,
+    printf("  cpu      %s (%d cores, %d PUs)\n", run->machine.cpu_model, run->machine.cores,
            run->machine.pus);
+    if (run->ctx.oversubscribed) /* the largest team, the last one started */
+        printf("  %s\n", cb_run_oversubscribed_warning(&run->ctx));
+    printf("\n");
     printf("  threads  PUs      seconds    images/s   img/s/core  speed-up  efficiency  "
            "sync/step  sync share  same weights\n");
     for (int i = 0; i < n; i++)

@@ -226,6 +226,8 @@ static void print_summary(const cb_run_options *o, const cb_run_context *c,
     for (int t = 0; t < c->threads; t++)
         printf(" %d:%s", t, c->bindings[t]);
     printf(")\n");
+    if (c->oversubscribed)
+        printf("  %s\n", cb_run_oversubscribed_warning(c));
     printf("  data     %s\n", c->data->source);
     printf("  work     %.3f MFLOP per training image, %.1f GFLOP per epoch\n", flops * 1e-6,
            flops * c->train_images * 1e-9);

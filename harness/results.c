@@ -48,6 +48,8 @@ json_t *cb_results_new(const char *command, const cb_run_context *c)
     cbr_set_context_isas_supported(x, names, n);
     cbr_set_context_threads(x, c->threads);
     cbr_set_context_bind(x, cb_bind_name(c->bind));
+    if (c->oversubscribed)
+        cbr_set_context_oversubscribed(x, true);
     for (int t = 0; t < c->threads; t++)
         names[t] = c->bindings[t];
     cbr_set_context_thread_pus(x, names, (size_t)c->threads);

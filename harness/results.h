@@ -23,6 +23,7 @@ typedef struct cb_run_context {
     int task;           /* cb_task (tasks.h) */
     int threads;        /* as read back from the running team */
     cb_bind bind;
+    bool oversubscribed; /* more threads than PUs (--oversubscribe): the timings mean nothing */
     char bindings[CB_MAX_THREADS][24]; /* bindings[t]: PUs thread t may run on, e.g. "0" */
     const cb_machine *machine;
     const cb_cifar10 *data;

@@ -27,6 +27,9 @@
     "  --threads N        OpenMP threads (default: one per physical core)\n"                          \
     "  --bind MODE        core: pin thread t to physical core t with hwloc (default); none: let\n"    \
     "                     the OS place them\n"                                                         \
+    "  --oversubscribe    allow more threads than processing units (with --bind none), for\n"        \
+    "                     correctness checks only: the timings are not meaningful, and the output\n" \
+    "                     and the JSON say so\n"                                                      \
     "  --images N         train on the first N training images only (default: all 50000)\n"          \
     "  --test-images N    evaluate on the first N test images only (default: all 10000)\n"           \
     "  --json FILE        also write the results as JSON (written whole or not at all; a new or\n"  \
@@ -132,7 +135,8 @@ bool cb_same_file(const char *a, const char *b)
 }
 
 enum {
-    OPT_DATA = CB_RUN_OPTION_FIRST, OPT_JSON, OPT_ISA, OPT_TASK, OPT_BIND, OPT_BATCH, OPT_SEED,
+    OPT_DATA = CB_RUN_OPTION_FIRST, OPT_JSON, OPT_ISA, OPT_TASK, OPT_BIND, OPT_OVERSUBSCRIBE,
+    OPT_BATCH, OPT_SEED,
     OPT_THREADS, OPT_IMAGES, OPT_TEST_IMAGES,
 };
 
@@ -142,6 +146,7 @@ static const struct option shared_longopts[] = {
     {"isa", required_argument, NULL, OPT_ISA},
     {"task", required_argument, NULL, OPT_TASK},
     {"bind", required_argument, NULL, OPT_BIND},
+    {"oversubscribe", no_argument, NULL, OPT_OVERSUBSCRIBE},
     {"batch", required_argument, NULL, OPT_BATCH},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -205,6 +210,7 @@ static bool shared_option(int c, cb_options *p, cb_run_options *o)
             return true;
         cb_options_usage_error(p, "--bind '%s': use core or none", p->arg);
         return false;
+    case OPT_OVERSUBSCRIBE: o->oversubscribe = true; return true;
     case OPT_BATCH: return int_option(p, 1, 65536, &o->cfg.batch);
     case OPT_SEED:
         if (!cb_options_int(p, 0, INT64_MAX, &v))
@@ -265,6 +271,16 @@ int cb_run_parse(int argc, char **argv, const char *command, const char *usage_h
     return rc;
 }
 
+const char *cb_run_oversubscribed_warning(const cb_run_context *c)
+{
+    static _Thread_local char line[160];
+    snprintf(line, sizeof line,
+             "WARNING  oversubscribed: %d threads on %d PUs; timings are not meaningful "
+             "(--oversubscribe is for correctness checks)",
+             c->threads, c->machine->pus);
+    return line;
+}
+
 int cb_run_start_team(cb_run *r, int threads, cb_bind bind, const char *command)
 {
     char err[512];
@@ -274,6 +290,9 @@ int cb_run_start_team(cb_run *r, int threads, cb_bind bind, const char *command)
     }
     r->ctx.threads = cb_team_readback(threads, r->ctx.bindings[0], sizeof r->ctx.bindings[0]);
     r->ctx.bind = bind;
+    r->ctx.oversubscribed = cb_team_oversubscribed(threads, &r->machine);
+    if (r->ctx.oversubscribed)
+        fprintf(stderr, "cifarbench %s: %s\n", command, cb_run_oversubscribed_warning(&r->ctx));
     if (r->ctx.threads != threads) {
         fprintf(stderr, "cifarbench %s: asked for %d threads, OpenMP gives %d\n", command, threads,
                 r->ctx.threads);
@@ -312,7 +331,7 @@ int cb_run_prepare(cb_run *r, cb_run_options *o, const char *command)
     r->ctx.machine = &r->machine;
     if (o->threads == 0)
         o->threads = r->machine.cores > 0 ? r->machine.cores : 1;
-    if (cb_team_check(o->threads, o->bind, &r->machine, err, sizeof err) != 0) {
+    if (cb_team_check(o->threads, o->bind, o->oversubscribe, &r->machine, err, sizeof err) != 0) {
         fprintf(stderr, "cifarbench %s: %s\n", command, err);
         return CB_EXIT_USAGE;
     }

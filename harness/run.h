@@ -22,6 +22,7 @@ typedef struct cb_run_options {
     const char *variants_path; /* train --variants FILE */
     int threads;    /* 0 = one per physical core */
     cb_bind bind;
+    bool oversubscribe; /* --oversubscribe: threads may exceed the PUs (bind none only) */
     cb_task task;   /* set before cb_run_parse: the command's default task */
     unsigned tasks; /* set before cb_run_parse: the tasks the command accepts, a bit per cb_task
                        (CB_RUN_TASK(t)); any other --task is refused while parsing (exit 2) and
@@ -71,7 +72,12 @@ typedef struct cb_run {
  * exit code (error already reported, with `command` in the message). */
 int cb_run_prepare(cb_run *r, cb_run_options *o, const char *command);
 
-/* Starts the team with `threads` threads and records what it really runs with in r->ctx. */
+/* The one-line warning of an oversubscribed run (c->oversubscribed), printed by every command
+ * beside its timings. */
+const char *cb_run_oversubscribed_warning(const cb_run_context *c);
+
+/* Starts the team with `threads` threads and records what it really runs with in r->ctx; warns on
+ * stderr when it is oversubscribed. */
 int cb_run_start_team(cb_run *r, int threads, cb_bind bind, const char *command);
 
 void cb_run_free(cb_run *r);

@@ -23,16 +23,32 @@ bool cb_bind_parse(const char *name, cb_bind *b)
     return true;
 }
 
-int cb_team_check(int threads, cb_bind bind, const cb_machine *m, char *err, size_t errlen)
+bool cb_team_oversubscribed(int threads, const cb_machine *m)
+{
+    return m->pus > 0 && threads > m->pus;
+}
+
+int cb_team_check(int threads, cb_bind bind, bool oversubscribe, const cb_machine *m, char *err,
+                  size_t errlen)
 {
     if (threads < 1 || threads > CB_MAX_THREADS) {
-        snprintf(err, errlen, "--threads %d: use 1 to %d", threads, m->pus > 0 ? m->pus : 1);
+        snprintf(err, errlen, "--threads %d: use 1 to %d", threads,
+                 oversubscribe ? CB_MAX_THREADS : m->pus > 0 ? m->pus : 1);
+        return -1;
+    }
+    if (oversubscribe) {
+        if (bind == CB_BIND_NONE)
+            return 0;
+        snprintf(err, errlen,
+                 "--oversubscribe needs --bind none: --bind core (the default) pins each thread to "
+                 "a physical core of its own, so it allows no more threads than cores");
         return -1;
     }
     if (m->pus > 0 && threads > m->pus) {
         snprintf(err, errlen,
                  "--threads %d: this machine has %d processing units (%d cores); more threads "
-                 "than PUs would only time-share them",
+                 "than PUs would only time-share them (--oversubscribe --bind none allows it, for "
+                 "correctness checks only)",
                  threads, m->pus, m->cores);
         return -1;
     }

@@ -6,6 +6,10 @@
  * dynamic adjustment), thread t pinned with hwloc to physical core t (--bind core, the default) or
  * left to the OS (--bind none). GNU OpenMP keeps the same threads for later parallel regions of
  * the same size, so the pinning holds for every training step; cb_team_readback() checks it.
+ *
+ * Oversubscription (--oversubscribe, for correctness checks only): more threads than the machine
+ * has PUs, up to CB_MAX_THREADS, unbound (--bind none). The threads time-share the PUs, so the
+ * results are still those of every other thread count (model.h) but no timing means anything.
  */
 #ifndef CB_TEAM_H
 #define CB_TEAM_H
@@ -26,8 +30,14 @@ const char *cb_bind_name(cb_bind b);
 bool cb_bind_parse(const char *name, cb_bind *b);
 
 /* Checks the request against the machine: 1 <= threads <= PUs, and threads <= cores for core
- * binding. Returns 0, or -1 with the reason in err (a usage error: exit 2). */
-int cb_team_check(int threads, cb_bind bind, const cb_machine *m, char *err, size_t errlen);
+ * binding; with oversubscribe, any 1 <= threads <= CB_MAX_THREADS but only with bind none (threads
+ * beyond the PUs time-share them: for correctness checks, never for timing). Returns 0, or -1
+ * with the reason in err (a usage error: exit 2). */
+int cb_team_check(int threads, cb_bind bind, bool oversubscribe, const cb_machine *m, char *err,
+                  size_t errlen);
+
+/* Whether a team of `threads` has more threads than the machine has PUs. */
+bool cb_team_oversubscribed(int threads, const cb_machine *m);
 
 /* Sets OpenMP to `threads` threads and pins them. Returns 0, or -1 with the reason in err (the OS
  * refused a binding). */

@@ -101,6 +101,10 @@ int cb_compare(const cb_rfile *base, const cb_rfile *new_, double threshold_pct,
             snprintf(err, errlen, "not comparable: %s is %s, which holds no timings; compare reads train, "
                                   "scale and Google Benchmark results", both[i]->path, kind_name(both[i]->kind));
             return -1;
+        } else if (both[i]->ctx.oversubscribed) {
+            snprintf(err, errlen, "not comparable: %s was run oversubscribed (more threads than PUs, "
+                                  "--oversubscribe), so its timings mean nothing", both[i]->path);
+            return -1;
         }
     if (base->kind != new_->kind) {
         snprintf(err, errlen, "%s is %s but %s is %s: compare needs two results of the same kind",

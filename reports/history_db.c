@@ -210,6 +210,11 @@ int cb_hdb_describe(const cb_rfile *f, const char *machine, cb_hrun *r, char *er
                               "results", f->path, f->command);
         return -1;
     }
+    if (c->oversubscribed) {
+        snprintf(err, errlen, "%s: run oversubscribed (more threads than PUs, --oversubscribe), so its "
+                              "timings mean nothing; record keeps only measurements", f->path);
+        return -1;
+    }
     const char *env = getenv("CIFARBENCH_MACHINE");
     snprintf(r->machine, sizeof r->machine, "%s",
              machine ? machine : env && *env ? env : c->cpu_model ? c->cpu_model : "unknown CPU");

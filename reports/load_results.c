@@ -116,6 +116,9 @@ static void context_lines(const cbr_context *x, cb_rcontext *c)
         cb_rcontext_add(c, "threads", "%lld (bind %s)", x->threads, x->bind);
     else if (x->threads > 0)
         cb_rcontext_add(c, "threads", "%lld", x->threads);
+    c->oversubscribed = x->oversubscribed == 1;
+    if (c->oversubscribed)
+        cb_rcontext_add(c, "oversubscribed", "yes: more threads than PUs, timings not meaningful");
     if (x->compiler)
         cb_rcontext_add(c, "compiler", "%s", x->compiler);
     if (x->build_flags)

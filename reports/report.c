@@ -567,6 +567,13 @@ static void section_context(cb_out *o, const cb_rfile *files, size_t n)
 static void contention_alerts(cb_out *o, const cb_rfile *files, size_t n)
 {
     for (size_t f = 0; f < n; f++) {
+        if (files[f].ctx.oversubscribed) {
+            char t[512];
+            snprintf(t, sizeof t, "Not a measurement: %s ran more threads than the machine has "
+                     "processing units (--oversubscribe, for correctness checks); its timings "
+                     "are not meaningful.", cb_rd_file_label(&files[f]));
+            cb_out_para(o, "alert", t);
+        }
         const bool train = files[f].kind == CB_RF_TRAIN;
         const size_t m = train ? files[f].res.train.epochs.n : files[f].kind == CB_RF_SCALE ? files[f].res.scale.scaling.n : 0;
         for (size_t i = 0; i < m; i++) {

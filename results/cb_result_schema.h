@@ -59,6 +59,7 @@
     X(S, isas_supported, STRS, OPT, _)                                                             \
     X(S, threads, INT, OPT, _)                                                                     \
     X(S, bind, STR, OPT, _)                                                                        \
+    X(S, oversubscribed, BOOL, OPT, _)  /* more threads than PUs: timings not meaningful */         \
     X(S, thread_pus, STRS, OPT, _)      /* per thread, as read back */                              \
     X(S, compiler, STR, OPT, _) X(S, build_flags, STR, OPT, _) X(S, git_revision, STR, OPT, _)      \
     X(S, git_commit_time, STR, OPT, _)  /* UTC, ISO 8601: the order of a history */                 \

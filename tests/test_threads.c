@@ -10,7 +10,14 @@
  * - threads_1_vs_2/<isa>: 1 thread and 2 threads give bit-identical step losses and weights;
  * - readback/core: a 2-thread team pinned per core really has 2 threads, thread t on core t's PUs;
  * - readback/none: without pinning every thread may run on all the PUs the process had;
- * - check/too_many_threads: more threads than PUs, or than cores with core binding, is refused with a message.
+ * - threads_many/<isa>: 20 steps (the last a partial batch of 20 images) at 1, 2, 3, 5, 8, 16, 32
+ *   and 64 threads give bit-identical step losses and final weights: the step's units are images
+ *   and parameter blocks, so 64 threads have work at batch 32, and the sums still run in unit
+ *   order. Beyond this machine's PUs the team is oversubscribed (--bind none), which is what
+ *   --oversubscribe is for: correctness, not timing;
+ * - check/too_many_threads: more threads than PUs, or than cores with core binding, is refused with a message;
+ * - check/oversubscribe: with oversubscription any thread count up to CB_MAX_THREADS is accepted,
+ *   but only with --bind none.
  * Tests that need 2 cores are skipped (visibly) on a machine with one.
  */
 #include <setjmp.h>
@@ -64,26 +71,29 @@ static void start_team(int threads, cb_bind bind)
         fail_msg("cb_team_start(%d): %s", threads, err);
 }
 
-enum { IMAGES = 16 * 32 + 20, STEPS = 17 }; /* the last batch is partial (20 images) */
+/* Training runs of `steps` steps of 32 images, the last a partial batch of 20. */
+enum { STEPS = 17, MANY_STEPS = 20, MAX_STEPS = MANY_STEPS };
 
 typedef struct run_result {
-    float losses[STEPS];
+    float losses[MAX_STEPS];
+    int steps;
     float *params;
     size_t count;
 } run_result;
 
-static void train(cb_isa isa, int threads, run_result *r)
+static void train_steps(cb_isa isa, int threads, int steps, run_result *r)
 {
-    cb_train_config cfg = {.epochs = 1, .batch = 32, .seed = 9, .train_images = IMAGES,
+    r->steps = steps;
+    cb_train_config cfg = {.epochs = 1, .batch = 32, .seed = 9, .train_images = (steps - 1) * 32 + 20,
                            .test_images = 64, .kernels = cb_kernel_table_for(isa),
                            .threads = threads, .progress = CB_PROGRESS_NONE,
-                           .step_losses = r->losses, .step_losses_cap = STEPS};
+                           .step_losses = r->losses, .step_losses_cap = steps};
     const cb_model_config mc = {CB_CIFAR_CLASSES, CB_HEAD_SOFTMAX_XENT};
     cb_model m;
     cb_epoch_stats st;
     assert_int_equal(cb_model_init(&m, &mc, cb_train_max_batch(&cfg), cfg.seed), 0);
     assert_int_equal(cb_train(&cfg, &data, &m, &st), 0);
-    assert_int_equal(st.steps, STEPS);
+    assert_int_equal(st.steps, steps);
     r->count = m.param_count;
     r->params = malloc(m.param_count * sizeof *r->params);
     assert_non_null(r->params);
@@ -91,9 +101,15 @@ static void train(cb_isa isa, int threads, run_result *r)
     cb_model_free(&m);
 }
 
+static void train(cb_isa isa, int threads, run_result *r)
+{
+    train_steps(isa, threads, STEPS, r);
+}
+
 static void assert_same_run(const run_result *a, const run_result *b)
 {
-    for (int s = 0; s < STEPS; s++)
+    assert_int_equal(a->steps, b->steps);
+    for (int s = 0; s < a->steps; s++)
         if (memcmp(&a->losses[s], &b->losses[s], sizeof(float)) != 0)
             fail_msg("step %d: loss %.9g vs %.9g", s + 1, a->losses[s], b->losses[s]);
     assert_int_equal(a->count, b->count);
@@ -132,6 +148,34 @@ static void test_threads_1_vs_2(void **state)
     free(two.params);
 }
 
+static void test_threads_many(void **state)
+{
+    const cb_isa isa = *(const cb_isa *)*state;
+    if (!cb_isa_supported(isa)) {
+        print_message("%s is not supported by this CPU or build\n", cb_isa_name(isa));
+        skip();
+    }
+    static const int counts[] = {1, 2, 3, 5, 8, 16, 32, 64};
+    char err[256];
+    run_result one;
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        const int t = counts[c];
+        if (cb_team_check(t, CB_BIND_NONE, true, &machine, err, sizeof err) != 0)
+            fail_msg("cb_team_check(%d, oversubscribe): %s", t, err);
+        start_team(t, CB_BIND_NONE);
+        run_result r;
+        train_steps(isa, t, MANY_STEPS, c == 0 ? &one : &r);
+        if (c == 0)
+            continue;
+        print_message("%s: %d threads%s: %d step losses and %zu weights identical to 1 thread\n",
+                      cb_isa_name(isa), t, cb_team_oversubscribed(t, &machine) ? " (oversubscribed)" : "",
+                      MANY_STEPS, one.count);
+        assert_same_run(&one, &r);
+        free(r.params);
+    }
+    free(one.params);
+}
+
 static void test_readback_none(void **state)
 {
     (void)state;
@@ -160,12 +204,26 @@ static void test_readback_core(void **state)
 static void test_check_too_many(void **state)
 {
     (void)state;
-    char err[256] = "";
-    assert_int_equal(cb_team_check(machine.pus + 1, CB_BIND_NONE, &machine, err, sizeof err), -1);
+    char err[512] = "";
+    assert_int_equal(cb_team_check(machine.pus + 1, CB_BIND_NONE, false, &machine, err, sizeof err), -1);
     assert_non_null(strstr(err, "processing units"));
-    assert_int_equal(cb_team_check(machine.cores + 1, CB_BIND_CORE, &machine, err, sizeof err), -1);
-    assert_int_equal(cb_team_check(machine.cores, CB_BIND_CORE, &machine, err, sizeof err), 0);
-    assert_int_equal(cb_team_check(0, CB_BIND_NONE, &machine, err, sizeof err), -1);
+    assert_non_null(strstr(err, "--oversubscribe"));
+    assert_int_equal(cb_team_check(machine.cores + 1, CB_BIND_CORE, false, &machine, err, sizeof err), -1);
+    assert_int_equal(cb_team_check(machine.cores, CB_BIND_CORE, false, &machine, err, sizeof err), 0);
+    assert_int_equal(cb_team_check(0, CB_BIND_NONE, false, &machine, err, sizeof err), -1);
+}
+
+static void test_check_oversubscribe(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    assert_int_equal(cb_team_check(64, CB_BIND_NONE, true, &machine, err, sizeof err), 0);
+    assert_int_equal(cb_team_check(CB_MAX_THREADS, CB_BIND_NONE, true, &machine, err, sizeof err), 0);
+    assert_int_equal(cb_team_check(CB_MAX_THREADS + 1, CB_BIND_NONE, true, &machine, err, sizeof err), -1);
+    assert_int_equal(cb_team_check(2, CB_BIND_CORE, true, &machine, err, sizeof err), -1);
+    assert_non_null(strstr(err, "--bind none"));
+    assert_true(cb_team_oversubscribed(machine.pus + 1, &machine));
+    assert_false(cb_team_oversubscribed(machine.pus, &machine));
 }
 
 static const cb_isa isas[] = {CB_ISA_SCALAR, CB_ISA_AVX2, CB_ISA_AVX512};
@@ -180,7 +238,11 @@ int main(void)
         {"threads_1_vs_2/scalar", test_threads_1_vs_2, NULL, NULL, (void *)&isas[0]},
         {"threads_1_vs_2/avx2", test_threads_1_vs_2, NULL, NULL, (void *)&isas[1]},
         {"threads_1_vs_2/avx512", test_threads_1_vs_2, NULL, NULL, (void *)&isas[2]},
+        {"threads_many/scalar", test_threads_many, NULL, NULL, (void *)&isas[0]},
+        {"threads_many/avx2", test_threads_many, NULL, NULL, (void *)&isas[1]},
+        {"threads_many/avx512", test_threads_many, NULL, NULL, (void *)&isas[2]},
         {"check/too_many_threads", test_check_too_many, NULL, NULL, NULL},
+        {"check/oversubscribe", test_check_oversubscribe, NULL, NULL, NULL},
     };
     return cmocka_run_group_tests_name("threads", tests, setup, teardown);
 }
