@@ -365,7 +365,7 @@ int cb_cmd_train(int argc, char **argv)
         return rc;
     }
     o.cfg.threads = run.ctx.threads;
-    o.cfg.profile = true;
+    o.cfg.profile = CB_PROFILE_LAYERS;
     const cb_run_context *c = &run.ctx;
     if (x.load)
         printf("  loaded   %s\n", x.load);

@@ -105,19 +105,29 @@ typedef enum cb_phase {
 const char *cb_phase_layer(cb_phase p); /* "conv1", "pool1", ..., "input", "loss", "grad_sum", "adam" */
 const char *cb_phase_pass(cb_phase p);  /* "forward", "backward" or "step" */
 
-/* Per-thread time spent in each phase, summed over the steps run while it is attached to a model
- * (cb_model.profile). Each timed phase costs two clock reads, counted in timer_reads. */
-enum { CB_PROFILE_STRIDE = 24 }; /* > CB_PHASE_COUNT, so threads' rows sit in different lines */
+/* Per-thread time, summed over the steps run while it is attached to a model (cb_model.profile):
+ * with `layers`, in each phase (the per-layer profile); always, in the step's units of work, for the
+ * scaling model (scaling_model.h): phase 1's images, phase 2's block gradients, and Adam (the
+ * CB_PHASE_ADAM column). Each timed span costs two clock reads, counted in timer_reads. */
+typedef enum cb_profile_column {
+    CB_COL_TIMER_READS = CB_PHASE_COUNT,
+    CB_COL_IMAGES,       /* phase 1: whole images */
+    CB_COL_BLOCKS,       /* phase 2: the blocks' gradients, without Adam */
+    CB_COL_COUNT
+} cb_profile_column;
+enum { CB_PROFILE_STRIDE = 24 }; /* >= CB_COL_COUNT, so threads' rows sit in different lines */
 typedef struct cb_profile {
     int threads;
-    double (*seconds)[CB_PROFILE_STRIDE]; /* [threads][phase]; [t][CB_PHASE_COUNT] = timer reads */
+    bool layers;                          /* false: the units only (two clock reads per unit) */
+    double (*seconds)[CB_PROFILE_STRIDE]; /* [threads][phase or cb_profile_column] */
 } cb_profile;
 
-int cb_profile_init(cb_profile *p, int threads);  /* 0, or -1 when memory is short */
+int cb_profile_init(cb_profile *p, int threads, bool layers); /* 0, or -1 when memory is short */
 void cb_profile_reset(cb_profile *p);
 void cb_profile_free(cb_profile *p);
 double cb_profile_phase(const cb_profile *p, cb_phase ph); /* summed over threads */
 double cb_profile_timer_reads(const cb_profile *p);
+double cb_profile_units(const cb_profile *p, cb_profile_column c); /* summed over threads */
 
 typedef struct cb_model {
     cb_model_config cfg;
@@ -173,6 +183,11 @@ float cb_model_gradients(cb_model *m, const cb_kernel_table *kt, const cb_batch 
 /* The training step: cb_model_gradients and one Adam update, in one parallel region. Returns the
  * batch's mean loss. */
 float cb_model_train_step(cb_model *m, const cb_kernel_table *kt, const cb_batch *b);
+
+/* Phase 2's parameter blocks per step, and the bytes a block reads per image of the batch, on
+ * average over the blocks (the scaling model's inputs, scaling_model.h). */
+int cb_model_param_blocks(const cb_model *m);
+double cb_model_block_bytes_per_image(const cb_model *m);
 
 /* The image-gradient slab's slice of image i: conv1, conv2 and dense2 (fc1_w, fc1_b are NULL). */
 cb_params cb_model_image_grads(const cb_model *m, int i);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert((int)CB_COL_COUNT <= (int)CB_PROFILE_STRIDE, "a thread's row holds every column");
+
 static const char *const phase_names[CB_PHASE_COUNT][2] = {
     {"input", "step"},     {"conv1", "forward"},  {"pool1", "forward"},  {"conv2", "forward"},
     {"pool2", "forward"},  {"dense1", "forward"}, {"dense2", "forward"}, {"loss", "step"},
@@ -22,9 +24,10 @@ const char *cb_phase_pass(cb_phase p)
     return phase_names[p][1];
 }
 
-int cb_profile_init(cb_profile *p, int threads)
+int cb_profile_init(cb_profile *p, int threads, bool layers)
 {
     p->threads = threads;
+    p->layers = layers;
     p->seconds = calloc((size_t)threads, sizeof *p->seconds);
     return p->seconds ? 0 : -1;
 }
@@ -55,5 +58,10 @@ double cb_profile_phase(const cb_profile *p, cb_phase ph)
 
 double cb_profile_timer_reads(const cb_profile *p)
 {
-    return profile_column(p, CB_PHASE_COUNT);
+    return profile_column(p, CB_COL_TIMER_READS);
+}
+
+double cb_profile_units(const cb_profile *p, cb_profile_column c)
+{
+    return profile_column(p, c);
 }

@@ -60,23 +60,36 @@ static void restore_fp_mode(unsigned old)
 #endif
 }
 
-/* ---- timing a phase into the profile --------------------------------------------------------- */
+/* ---- timing into the profile (model.h) ------------------------------------------------------- */
 
-static double phase_begin(const cb_model *m)
+/* A span of column col: always timed when a profile is attached (the units and Adam). */
+static double unit_begin(const cb_model *m)
 {
     return m->profile ? cb_now() : 0.0;
 }
 
-static void phase_end(const cb_model *m, cb_phase ph, double t0)
+static void unit_end(const cb_model *m, int col, double t0)
 {
     if (m->profile) {
         double *row = m->profile->seconds[omp_get_thread_num()];
-        row[ph] += cb_now() - t0;
-        row[CB_PHASE_COUNT] += 2;
+        row[col] += cb_now() - t0;
+        row[CB_COL_TIMER_READS] += 2;
     }
 }
 
-/* Runs the statements as phase ph, timed when a profile is attached. */
+/* A layer's phase: timed only by the per-layer profile. */
+static double phase_begin(const cb_model *m)
+{
+    return m->profile && m->profile->layers ? cb_now() : 0.0;
+}
+
+static void phase_end(const cb_model *m, cb_phase ph, double t0)
+{
+    if (m->profile && m->profile->layers)
+        unit_end(m, (int)ph, t0);
+}
+
+/* Runs the statements as phase ph, timed when a per-layer profile is attached. */
 #define TIMED(m, ph, ...)                                                                          \
     do {                                                                                           \
         const double t0_ = phase_begin(m);                                                         \
@@ -155,12 +168,14 @@ static void images_team(const cb_model *m, const cb_kernel_table *kt, const cb_b
 {
 #pragma omp for schedule(static)
     for (int i = 0; i < b->n; i++) {
+        const double t0 = unit_begin(m);
         const cb_acts a = cb_model_image_acts(m, i);
         const cb_params g = cb_model_image_grads(m, i);
         gather_image(m, b, i, &a);
         forward_image(m, kt, &a);
         image_loss(m, kt, b, i, &a);
         backward_image(m, kt, &a, &g);
+        unit_end(m, CB_COL_IMAGES, t0);
     }
 }
 
@@ -263,11 +278,33 @@ static void params_team(cb_model *m, const cb_kernel_table *kt, int n, const cb_
 #pragma omp for schedule(static) nowait
     for (int k = 0; k < param_block_count(m); k++) {
         const param_block pb = param_block_at(m, k);
+        const double t0 = unit_begin(m);
         block_gradient(m, kt, n, &pb);
-        if (h)
-            TIMED(m, CB_PHASE_ADAM, kt->adam(pb.len, m->param_slab + pb.lo, m->grad_slab + pb.lo,
-                                             m->m_slab + pb.lo, m->v_slab + pb.lo, h));
+        unit_end(m, CB_COL_BLOCKS, t0);
+        if (h) {
+            const double t1 = unit_begin(m);
+            kt->adam(pb.len, m->param_slab + pb.lo, m->grad_slab + pb.lo, m->m_slab + pb.lo,
+                     m->v_slab + pb.lo, h);
+            unit_end(m, CB_PHASE_ADAM, t1);
+        }
     }
+}
+
+int cb_model_param_blocks(const cb_model *m)
+{
+    return param_block_count(m);
+}
+
+double cb_model_block_bytes_per_image(const cb_model *m)
+{
+    double bytes = 0.0;
+    for (int k = 0; k < param_block_count(m); k++) {
+        const param_block pb = param_block_at(m, k);
+        /* a summed block reads its slice of every image's gradients; a dense1 block a cache
+           line of the image's p2 and its dh1 */
+        bytes += pb.fc1_rows ? 64.0 + CB_HIDDEN * sizeof(float) : pb.len * sizeof(float);
+    }
+    return bytes / param_block_count(m);
 }
 
 /* ---- the step ------------------------------------------------------------------------------- */

@@ -111,6 +111,9 @@ static void record_profile(const cb_profile *prof, double clock_cost, cb_epoch_s
 {
     for (int ph = 0; ph < CB_PHASE_COUNT; ph++)
         st->phase_seconds[ph] = cb_profile_phase(prof, (cb_phase)ph) / prof->threads;
+    st->images_seconds = cb_profile_units(prof, CB_COL_IMAGES) / prof->threads;
+    st->blocks_seconds = cb_profile_units(prof, CB_COL_BLOCKS) / prof->threads;
+    st->adam_seconds = st->phase_seconds[CB_PHASE_ADAM];
     st->profile_overhead = st->seconds > 0 ? cb_profile_timer_reads(prof) * clock_cost /
                                                  prof->threads / st->seconds
                                            : 0.0;
@@ -134,7 +137,7 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
     cb_profile prof = {0};
     cb_contention_probe *probe = malloc(sizeof *probe); /* 16 KB: the team's thread clocks */
     if (!order || !labels || !idx || !probe || (data->train.targets && !targets) ||
-        model->cfg.outputs > CB_MAX_LABELS || (cfg->profile && cb_profile_init(&prof, model->threads) != 0)) {
+        model->cfg.outputs > CB_MAX_LABELS || (cfg->profile && cb_profile_init(&prof, model->threads, cfg->profile == CB_PROFILE_LAYERS) != 0)) {
         free(order);
         free(labels);
         free(idx);

@@ -18,6 +18,12 @@ typedef enum cb_progress_mode {
     CB_PROGRESS_LINES, /* a plain line on stderr every tenth of an epoch (logs, CI) */
 } cb_progress_mode;
 
+typedef enum cb_profile_mode {
+    CB_PROFILE_OFF,
+    CB_PROFILE_UNITS,  /* the step's units of work only: the scaling model's inputs */
+    CB_PROFILE_LAYERS, /* and every layer's forward and backward */
+} cb_profile_mode;
+
 typedef struct cb_train_config {
     int epochs;              /* >= 1 */
     int batch;               /* images per step, >= 1; the last batch of an epoch may be smaller */
@@ -26,7 +32,7 @@ typedef struct cb_train_config {
     int test_images;         /* evaluate on the first N test images; 0 = all */
     const cb_kernel_table *kernels;
     int threads;             /* OpenMP threads (see model.h); 0 = 1. Pinning: team.h */
-    bool profile;            /* time every layer's forward and backward (see cb_epoch_stats) */
+    cb_profile_mode profile; /* what to time in the step (see cb_epoch_stats) */
     cb_progress_mode progress;
     float *step_losses;      /* optional: receives each step's mean loss, in order */
     float *step_accuracy;    /* optional: each step's fraction of correct predictions */
@@ -57,6 +63,9 @@ typedef struct cb_epoch_stats {
      * `seconds`; and the estimated cost of the profile's own clock reads, as a share of `seconds`. */
     double phase_seconds[CB_PHASE_COUNT];
     double profile_overhead;
+    /* With any profile: the time in the step's units of work (model.h), summed over the threads and
+     * divided by their number: phase 1's images, phase 2's block gradients, and Adam. */
+    double images_seconds, blocks_seconds, adam_seconds;
     /* What the training pass really got (contention.h): process and per-thread CPU time against
      * the wall time (less progress drawing), and the hypervisor's steal, read at the pass's two
      * ends, outside its seconds. Measured, not judged: no peaks, flagged false until the caller
