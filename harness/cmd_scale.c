@@ -7,8 +7,10 @@
 #include "cb_atomic_file.h"
 #include "cb_stats.h"
 #include "commands.h"
+#include "bandwidth.h"
 #include "contention.h"
 #include "run.h"
+#include "scale_predict.h"
 
 static const char scale_usage_head[] =
     "usage: cifarbench scale [options]\n"
@@ -20,10 +22,23 @@ static const char scale_usage_head[] =
     "to the one-thread run's.\n"
     "\n"
     "options:\n"
-    "  --repetitions R    epochs timed per thread count, each from a fresh model (default 3)\n";
+    "  --repetitions R    epochs timed per thread count, each from a fresh model (default 3)\n"
+    "  --mode MODE        strong: the same batch at every thread count (default); weak: --batch\n"
+    "                     per thread, a global batch of batch x threads (the data-parallel view;\n"
+    "                     different batches train different weights, so nothing is compared)\n"
+    "  --predict LIST     also predict images/s, speed-up and efficiency at these thread counts\n"
+    "                     (e.g. 4,8,16,32,64,128) for both modes, from a model fed with what this\n"
+    "                     machine measures (one profiled epoch at 1 thread, the step's sync, one\n"
+    "                     core's read bandwidth), checked against the measured 2-thread median\n";
+
+typedef struct scale_options {
+    int reps;
+    cb_scaling_mode mode;
+    int n_predict, predict[CB_PREDICT_MAX];
+} scale_options;
 
 typedef struct scale_point {
-    int threads;
+    int threads, batch;
     char bindings[256];
     int reps;
     double seconds_all[100]; /* every repetition, in run order */
@@ -36,18 +51,42 @@ typedef struct scale_point {
 
 static const struct option scale_longopts[] = {
     {"repetitions", required_argument, NULL, 'r'},
+    {"mode", required_argument, NULL, 'm'},
+    {"predict", required_argument, NULL, 'p'},
     {0},
 };
 
 static bool scale_option(int c, cb_options *p, cb_run_options *o, void *ctx)
 {
-    (void)c; /* --repetitions is scale's only option */
     (void)o;
+    scale_options *so = ctx;
     long long v;
-    if (!cb_options_int(p, 1, 100, &v))
+    char err[160];
+    switch (c) {
+    case 'r':
+        if (!cb_options_int(p, 1, 100, &v))
+            return false;
+        so->reps = (int)v;
+        return true;
+    case 'm':
+        if (strcmp(p->arg, "strong") == 0 || strcmp(p->arg, "weak") == 0) {
+            so->mode = strcmp(p->arg, "weak") == 0 ? CB_SCALING_WEAK : CB_SCALING_STRONG;
+            return true;
+        }
+        cb_options_usage_error(p, "--mode '%s': use strong or weak", p->arg);
         return false;
-    *(int *)ctx = (int)v;
-    return true;
+    default:
+        if (cb_predict_parse(p->arg, CB_MAX_THREADS, so->predict, &so->n_predict, err, sizeof err))
+            return true;
+        cb_options_usage_error(p, "%s", err);
+        return false;
+    }
+}
+
+/* The global batch at `threads` threads. */
+static int batch_at(const cb_run_options *o, const scale_options *so, int threads)
+{
+    return so->mode == CB_SCALING_WEAK ? o->cfg.batch * threads : o->cfg.batch;
 }
 
 /* Trains `reps` fresh models at the team's current size; the last model's weights stay in
@@ -57,6 +96,7 @@ static int measure(const cb_run_options *o, cb_run *run, int reps, scale_point *
     const cb_model_config mc = cb_task_model(o->task);
     cb_train_config cfg = o->cfg;
     cfg.threads = pt->threads;
+    cfg.batch = pt->batch;
     cfg.progress = CB_PROGRESS_NONE;
     long steps = 0;
     for (int r = 0; r < reps; r++) {
@@ -88,6 +128,38 @@ static int measure(const cb_run_options *o, cb_run *run, int reps, scale_point *
     pt->per_core = pt->images_per_s / pt->threads;
     pt->sync_seconds_per_step = cb_team_sync_seconds(pt->threads, CB_STEP_BARRIERS);
     pt->sync_share = pt->sync_seconds_per_step * (double)steps / pt->median_seconds;
+    return 0;
+}
+
+/* One more epoch at one thread, profiled in units (CB_PROFILE_UNITS), and the unit costs it gives
+ * the scaling model, scaled to the 1-thread point's median. Returns 0, or -1 when memory is
+ * short. */
+static int model_epoch(const cb_run_options *o, cb_run *run, const scale_point *one,
+                       cb_scaling_inputs *in)
+{
+    const int batch = one->batch;
+    const cb_model_config mc = cb_task_model(o->task);
+    cb_train_config cfg = o->cfg;
+    cfg.threads = 1;
+    cfg.batch = batch;
+    cfg.progress = CB_PROGRESS_NONE;
+    cfg.profile = CB_PROFILE_UNITS;
+    cb_model m;
+    cb_epoch_stats st;
+    if (cb_model_init(&m, &mc, cb_train_max_batch(&cfg), cfg.seed) != 0)
+        return -1;
+    const int rc = cb_train(&cfg, &run->data, &m, &st);
+    in->blocks = cb_model_param_blocks(&m);
+    in->block_bytes_per_image = cb_model_block_bytes_per_image(&m);
+    cb_model_free(&m);
+    if (rc != 0)
+        return -1;
+    in->sync1_seconds = one->sync_seconds_per_step;
+    const cb_scaling_epoch e = {one->median_seconds, st.seconds, st.profile_overhead * st.seconds,
+                                st.images_seconds, st.blocks_seconds, st.adam_seconds, st.steps,
+                                st.images};
+    cb_scaling_inputs_from(&e, batch, in->blocks, in);
+    fprintf(stderr, "cifarbench scale: 1 thread, profiled epoch for the model: %.3f s\n", st.seconds);
     return 0;
 }
 
@@ -133,40 +205,49 @@ static void print_contention(const scale_point *p, int n)
 }
 
 static void print_table(const scale_point *p, int n, const cb_run *run, const cb_run_options *o,
-                        int reps)
+                        const scale_options *so)
 {
-    printf("\ncifarbench scale: %d images per epoch, batch %d, kernels %s, bind %s, median of %d\n",
-           run->ctx.train_images, o->cfg.batch, cb_isa_name(run->ctx.isa),
-           cb_bind_name(o->bind), reps);
+    printf("\ncifarbench scale: %s scaling, %d images per epoch, batch %d%s, kernels %s, bind %s, "
+           "median of %d\n",
+           cb_scaling_mode_name(so->mode), run->ctx.train_images, o->cfg.batch,
+           so->mode == CB_SCALING_WEAK ? " per thread" : "", cb_isa_name(run->ctx.isa),
+           cb_bind_name(o->bind), so->reps);
     printf("  cpu      %s (%d cores, %d PUs)\n", run->machine.cpu_model, run->machine.cores,
            run->machine.pus);
     if (run->ctx.oversubscribed) /* the largest team, the last one started */
         printf("  %s\n", cb_run_oversubscribed_warning(&run->ctx));
     printf("\n");
-    printf("  threads  PUs      seconds    images/s   img/s/core  speed-up  efficiency  "
+    printf("  threads  PUs      batch   seconds    images/s   img/s/core  speed-up  efficiency  "
            "sync/step  sync share  same weights\n");
     for (int i = 0; i < n; i++)
-        printf("  %7d  %-7s %8.3f  %10.1f  %11.1f  %8.2f  %9.1f%%  %7.2f us  %9.2f%%  %s\n",
-               p[i].threads, p[i].bindings, p[i].median_seconds, p[i].images_per_s, p[i].per_core,
-               p[i].speedup, 100.0 * p[i].efficiency, 1e6 * p[i].sync_seconds_per_step,
-               100.0 * p[i].sync_share, i == 0 ? "(reference)" : p[i].identical ? "yes" : "NO");
+        printf("  %7d  %-7s %5d  %8.3f  %10.1f  %11.1f  %8.2f  %9.1f%%  %7.2f us  %9.2f%%  %s\n",
+               p[i].threads, p[i].bindings, p[i].batch, p[i].median_seconds, p[i].images_per_s,
+               p[i].per_core, p[i].speedup, 100.0 * p[i].efficiency,
+               1e6 * p[i].sync_seconds_per_step, 100.0 * p[i].sync_share,
+               so->mode == CB_SCALING_WEAK ? "n/a (batch differs)"
+               : i == 0                    ? "(reference)"
+               : p[i].identical            ? "yes"
+                                           : "NO");
     print_contention(p, n);
 }
 
 static int write_json(const char *path, const scale_point *p, int n, const cb_run *run,
-                      const cb_run_options *o, int reps)
+                      const cb_run_options *o, const scale_options *so,
+                      const cb_scale_prediction *pred)
 {
     json_t *doc = cb_results_new("scale", &run->ctx);
     json_t *cfg = cbr_new_scale_config(doc);
+    cbr_set_scale_config_mode(cfg, cb_scaling_mode_name(so->mode));
     cbr_set_scale_config_batch(cfg, o->cfg.batch);
     cbr_set_scale_config_seed(cfg, (long long)o->cfg.seed);
-    cbr_set_scale_config_repetitions(cfg, reps);
+    cbr_set_scale_config_repetitions(cfg, so->reps);
     cbr_set_scale_config_step_barriers(cfg, CB_STEP_BARRIERS);
     cbr_set_scale_config_chunk_images(cfg, CB_UNIT_IMAGES); /* images per unit of work */
     for (int i = 0; i < n; i++) {
         json_t *x = cbr_add_scale_scaling(doc);
         cbr_set_scale_point_threads(x, p[i].threads);
         cbr_set_scale_point_thread_pus(x, p[i].bindings);
+        cbr_set_scale_point_batch(x, p[i].batch);
         cbr_set_scale_point_seconds(x, p[i].median_seconds);
         cbr_set_scale_point_seconds_all(x, p[i].seconds_all, (size_t)p[i].reps);
         cbr_set_scale_point_images_per_s(x, p[i].images_per_s);
@@ -176,9 +257,12 @@ static int write_json(const char *path, const scale_point *p, int n, const cb_ru
         cbr_set_scale_point_sync_seconds_per_step(x, p[i].sync_seconds_per_step);
         cbr_set_scale_point_sync_share(x, p[i].sync_share);
         cbr_set_scale_point_test_accuracy(x, p[i].test_accuracy);
-        cbr_set_scale_point_weights_identical_to_1_thread(x, p[i].identical);
+        if (so->mode == CB_SCALING_STRONG)
+            cbr_set_scale_point_weights_identical_to_1_thread(x, p[i].identical);
         cb_contention_to_json(cbr_new_scale_point_contention(x), &p[i].contention);
     }
+    if (pred)
+        cb_scale_predict_to_json(doc, pred);
     char err[4400];
     const int rc = cb_result_write(path, doc, err, sizeof err);
     json_decref(doc);
@@ -187,21 +271,54 @@ static int write_json(const char *path, const scale_point *p, int n, const cb_ru
     return rc;
 }
 
+/* The model's remaining inputs (the sync on 1 and 2 threads, one core's bandwidth), both curves,
+ * and their check against the measured 2-thread median. */
+static void predict(cb_scale_prediction *pred, const scale_options *so, const cb_run *run,
+                    const scale_point *pts, int measured)
+{
+    cb_scaling_inputs *in = &pred->in;
+    /* one thread alone: the sync of 2 threads is then measured on a time-shared PU */
+    in->sync2_seconds = measured >= 2 ? pts[1].sync_seconds_per_step
+                                      : cb_team_sync_seconds(2, CB_STEP_BARRIERS);
+    in->bandwidth_per_core = cb_read_bandwidth_per_core(&run->machine);
+    cb_scale_predict(pred, measured, so->predict, so->n_predict);
+    if (measured >= 2)
+        cb_scale_predict_validate(pred, so->mode, 2, pts[1].images_per_s, pts[1].reps);
+}
+
+/* Every check before the work: weak scaling needs the largest global batch within an epoch. */
+static int check_weak(const cb_run_options *o, const scale_options *so, const cb_run *run)
+{
+    const long long largest = (long long)batch_at(o, so, o->threads);
+    if (so->mode != CB_SCALING_WEAK || largest <= run->ctx.train_images)
+        return -1;
+    fprintf(stderr,
+            "cifarbench scale: --mode weak at %d threads trains a global batch of %d x %d = %lld "
+            "images, more than the epoch's %d: use fewer threads, a smaller --batch or more "
+            "--images\n",
+            o->threads, o->cfg.batch, o->threads, largest, run->ctx.train_images);
+    return CB_EXIT_USAGE;
+}
+
 int cb_cmd_scale(int argc, char **argv)
 {
     cb_run_options o;
-    int reps = 3;
+    scale_options so = {.reps = 3, .mode = CB_SCALING_STRONG};
     cb_run_options_init(&o);
     /* The CIFAR-10 tasks; regression (iris, one thread) has nothing to scale. */
     o.tasks = CB_RUN_TASK(CB_TASK_CLASSIFY) | CB_RUN_TASK(CB_TASK_BINARY) |
               CB_RUN_TASK(CB_TASK_MULTILABEL);
     int rc = cb_run_parse(argc, argv, "scale", scale_usage_head, scale_longopts, &o, scale_option,
-                          &reps);
+                          &so);
     if (rc >= 0)
         return rc;
     static cb_run run;
     if ((rc = cb_run_prepare(&run, &o, "scale")) >= 0)
         return rc;
+    if ((rc = check_weak(&o, &so, &run)) >= 0) {
+        cb_run_free(&run);
+        return rc;
+    }
     const int max_threads = o.threads;
     const cb_model_config mc = cb_task_model(o.task);
     cb_model probe;
@@ -212,12 +329,14 @@ int cb_cmd_scale(int argc, char **argv)
 
     scale_point *pts = calloc((size_t)max_threads, sizeof *pts);
     float *ref = malloc(params * sizeof *ref), *w = malloc(params * sizeof *w);
-    rc = pts && ref && w ? CB_EXIT_OK : CB_EXIT_FAILURE;
+    cb_scale_prediction *pred = so.n_predict ? calloc(1, sizeof *pred) : NULL;
+    rc = pts && ref && w && (pred || !so.n_predict) ? CB_EXIT_OK : CB_EXIT_FAILURE;
     if (rc != CB_EXIT_OK)
         fprintf(stderr, "cifarbench scale: out of memory\n");
     for (int t = 1; t <= max_threads && rc == CB_EXIT_OK; t++) {
         scale_point *pt = &pts[t - 1];
         pt->threads = t;
+        pt->batch = batch_at(&o, &so, t);
         int team = cb_run_start_team(&run, t, o.bind, "scale");
         if (team >= 0) {
             rc = team;
@@ -233,7 +352,8 @@ int cb_cmd_scale(int argc, char **argv)
         peaks.threads = t;
         const cb_peak_loop *loop = cb_contention_peak_loop(run.ctx.isa, run.ctx.variants);
         peaks.peak_before_gflops = loop ? cb_contention_team_peak(loop, t) : 0.0;
-        if (measure(&o, &run, reps, pt, t == 1 ? ref : w) != 0) {
+        if (measure(&o, &run, so.reps, pt, t == 1 ? ref : w) != 0 ||
+            (pred && t == 1 && model_epoch(&o, &run, pt, &pred->in) != 0)) {
             fprintf(stderr, "cifarbench scale: out of memory\n");
             rc = CB_EXIT_FAILURE;
             break;
@@ -242,18 +362,23 @@ int cb_cmd_scale(int argc, char **argv)
         cb_contention_judge(&peaks, NULL);
         cb_contention_merge(&pt->contention, &peaks);
         pt->identical = t == 1 || memcmp(ref, w, params * sizeof *w) == 0;
-        pt->speedup = pts[0].median_seconds / pt->median_seconds;
+        pt->speedup = pts[0].median_seconds / pt->median_seconds; /* an epoch's images are fixed */
         pt->efficiency = pt->speedup / t;
     }
+    if (rc == CB_EXIT_OK && pred)
+        predict(pred, &so, &run, pts, max_threads);
     if (rc == CB_EXIT_OK) {
-        print_table(pts, max_threads, &run, &o, reps);
+        print_table(pts, max_threads, &run, &o, &so);
+        if (pred)
+            cb_scale_predict_print(pred, so.mode);
         if (o.json_path) {
-            if (write_json(o.json_path, pts, max_threads, &run, &o, reps) == 0)
+            if (write_json(o.json_path, pts, max_threads, &run, &o, &so, pred) == 0)
                 printf("  results  %s\n", o.json_path);
             else
                 rc = CB_EXIT_FAILURE;
         }
     }
+    free(pred);
     free(pts);
     free(ref);
     free(w);

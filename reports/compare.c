@@ -45,6 +45,8 @@ static void differences(cb_cmp *c, const cb_rfile *a, const cb_rfile *b, char *r
     differ(refuse, n, "task", x->task, y->task, false);
     differ(refuse, n, "images per epoch", num(p, x->train_images), num(q, y->train_images), false);
     differ(refuse, n, "batch", num(p, x->batch), num(q, y->batch), false);
+    differ(refuse, n, "scaling mode", cb_rcontext_field(x, "scaling mode"),
+           cb_rcontext_field(y, "scaling mode"), true);
     static const char *const noted[] = {"threads", "git revision", "compiler", "build flags"};
     for (size_t i = 0; i < sizeof noted / sizeof noted[0]; i++) {
         const char *u = cb_rcontext_field(x, noted[i]), *v = cb_rcontext_field(y, noted[i]);

@@ -149,6 +149,7 @@ static void context_lines(const cbr_context *x, cb_rcontext *c)
 static void workload_lines(const cb_result *r, cb_rcontext *c)
 {
     c->task = r->header.task ? r->header.task : "classify"; /* files from before --task */
+    c->weak = r->kind == CBR_SCALE && r->scale.config.mode && strcmp(r->scale.config.mode, "weak") == 0;
     c->batch = r->kind == CBR_TRAIN ? r->train.config.batch : r->kind == CBR_SCALE ? r->scale.config.batch
              : r->kind == CBR_STUDY ? r->study.config.batch : -1;
     if (c->train_images < 0 && r->kind == CBR_TRAIN)
@@ -157,7 +158,10 @@ static void workload_lines(const cb_result *r, cb_rcontext *c)
     if (c->train_images >= 0)
         cb_rcontext_add(c, "images per epoch", "%lld", c->train_images);
     if (c->batch > 0)
-        cb_rcontext_add(c, "batch", "%lld", c->batch);
+        cb_rcontext_add(c, "batch", "%lld%s", c->batch,
+                        r->kind == CBR_SCALE && c->weak ? " per thread" : "");
+    if (r->kind == CBR_SCALE)
+        cb_rcontext_add(c, "scaling mode", "%s", c->weak ? "weak" : "strong");
 }
 
 int cb_rfile_load(const char *path, cb_rfile *f, char *err, size_t errlen)

@@ -36,6 +36,7 @@ typedef struct cb_rcontext {
     const char *cpu_model; /* NULL when unknown */
     int threads;           /* 0 when unknown */
     const char *bind;      /* the thread binding ("core", "none", ...); NULL when unknown */
+    bool weak;             /* a scale result of --mode weak: batch per thread */
     bool oversubscribed;   /* more threads than PUs (--oversubscribe): the timings mean nothing */
     /* the workload, for grouping (report) and refusing (compare) */
     const char *task;       /* NULL when unknown (Google Benchmark); "classify" for results before --task */

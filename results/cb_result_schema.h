@@ -102,10 +102,13 @@
 
 /* ---- scale: images/s at 1, 2, ... N threads ------------------------------------------------- */
 #define CBR_FIELDS_scale_config(X, S)                                                              \
-    X(S, batch, INT, OPT, _) X(S, seed, INT, OPT, _) X(S, repetitions, INT, OPT, _)                 \
+    X(S, mode, STR, OPT, _)             /* "strong" (missing: strong) or "weak" */                  \
+    X(S, batch, INT, OPT, _)            /* strong: the batch; weak: the batch per thread */         \
+    X(S, seed, INT, OPT, _) X(S, repetitions, INT, OPT, _)                                          \
     X(S, step_barriers, INT, OPT, _) X(S, chunk_images, INT, OPT, _)
 #define CBR_FIELDS_scale_point(X, S)                                                               \
     X(S, threads, INT, POSKEY, _) X(S, thread_pus, STR, OPT, _)                                        \
+    X(S, batch, INT, OPT, _)            /* the global batch at this thread count */                 \
     X(S, seconds, NUM, POS, _)          /* median over the repetitions */                           \
     X(S, seconds_all, NUMS, OPTPOS, _)  /* every repetition */                                      \
     X(S, images_per_s, NUM, POS, _) X(S, images_per_s_per_core, NUM, OPT, _)                        \
@@ -113,7 +116,32 @@
     X(S, sync_seconds_per_step, NUM, OPT, _) X(S, sync_share, NUM, OPT, _)                          \
     X(S, test_accuracy, NUM, OPT, _) X(S, weights_identical_to_1_thread, BOOL, OPT, _)             \
     X(S, contention, OBJ, OPT, contention)
-#define CBR_FIELDS_scale(X, S) X(S, config, OBJ, OPT, scale_config) X(S, scaling, LIST, REQ, scale_point)
+/* The scaling model (scale --predict, harness/scaling_model.h): its inputs, measured at one thread
+ * and on the team, its check against the measured points, and its curves. */
+#define CBR_FIELDS_scale_model(X, S)                                                               \
+    X(S, image_seconds, NUM, POS, _)    /* phase 1: one image's unit */                             \
+    X(S, block_seconds, NUM, OPT, _)    /* phase 2: a parameter block's fixed cost (Adam) */        \
+    X(S, block_image_seconds, NUM, OPT, _) /* phase 2: a block's cost per image of the batch */     \
+    X(S, blocks, INT, OPT, _)           /* parameter blocks per step */                             \
+    X(S, serial_step_seconds, NUM, OPT, _) /* per step, outside the parallel region */              \
+    X(S, barrier_seconds, NUM, OPT, _)  /* the step's synchronisation, 2 threads, measured */       \
+    X(S, bandwidth_per_core, NUM, OPT, _) /* bytes/s one core reads from memory, measured */        \
+    X(S, block_bytes_per_image, NUM, OPT, _) /* phase 2's memory traffic per block and image */     \
+    X(S, validation_threads, INT, OPT, _) X(S, validation_predicted, NUM, OPT, _)                   \
+    X(S, validation_measured, NUM, OPT, _) /* images/s, the measured median */                       \
+    X(S, validation_error, NUM, OPT, _) /* predicted / measured - 1 */
+#define CBR_FIELDS_predicted_point(X, S)                                                           \
+    X(S, threads, INT, POSKEY, _) X(S, batch, INT, OPT, _)                                          \
+    X(S, images_per_s, NUM, POS, _) X(S, speedup, NUM, OPT, _) X(S, efficiency, NUM, OPT, _)        \
+    X(S, step_seconds, NUM, OPT, _) X(S, images_seconds, NUM, OPT, _) /* phase 1, slowest thread */ \
+    X(S, blocks_seconds, NUM, OPT, _) /* phase 2, slowest thread */                                 \
+    X(S, sync_seconds, NUM, OPT, _) X(S, serial_seconds, NUM, OPT, _)                               \
+    X(S, busy_threads, INT, OPT, _)     /* threads with an image in phase 1 */
+#define CBR_FIELDS_scale(X, S)                                                                     \
+    X(S, config, OBJ, OPT, scale_config) X(S, scaling, LIST, REQ, scale_point)                     \
+    X(S, model, OBJ, OPT, scale_model)                                                             \
+    X(S, predicted_strong, LIST, OPT, predicted_point)                                             \
+    X(S, predicted_weak, LIST, OPT, predicted_point)
 
 /* ---- study: the matched activation+loss pair against the mismatched one --------------------- */
 #define CBR_FIELDS_study_config(X, S)                                                              \
@@ -142,8 +170,8 @@
 #define CBR_OBJECTS(Y)                                                                             \
     Y(header) Y(cache) Y(machine) Y(dataset) Y(context) Y(common) Y(contention) Y(train_config)   \
     Y(epoch)                                                                                       \
-    Y(summary) Y(layer) Y(train) Y(scale_config) Y(scale_point) Y(scale) Y(study_config)          \
-    Y(study_run) Y(study) Y(regression_config) Y(regression_bin) Y(regression_loss) Y(regression)
+    Y(summary) Y(layer) Y(train) Y(scale_config) Y(scale_point) Y(scale_model) Y(predicted_point) \
+    Y(scale) Y(study_config) Y(study_run) Y(study) Y(regression_config) Y(regression_bin) Y(regression_loss) Y(regression)
 
 CBR_OBJECTS(CB_SCHEMA_DEFINE)
 

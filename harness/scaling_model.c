@@ -1,0 +1,77 @@
+/* scaling_model.c - the critical path of one step on T threads (scaling_model.h). */
+#include "scaling_model.h"
+
+#include <math.h>
+
+const char *cb_scaling_mode_name(cb_scaling_mode m)
+{
+    return m == CB_SCALING_WEAK ? "weak" : "strong";
+}
+
+double cb_scaling_sync(const cb_scaling_inputs *in, int threads)
+{
+    if (threads <= 1)
+        return in->sync1_seconds;
+    return in->sync2_seconds * log2((double)threads);
+}
+
+/* Units of work the slowest of `threads` threads gets under schedule(static). */
+static long slowest_share(long units, int threads)
+{
+    return (units + threads - 1) / threads;
+}
+
+static double block_seconds(const cb_scaling_inputs *in, int batch)
+{
+    const double compute = in->block_seconds + batch * in->block_image_seconds;
+    const double memory =
+        in->bandwidth_per_core > 0 ? batch * in->block_bytes_per_image / in->bandwidth_per_core : 0.0;
+    return compute > memory ? compute : memory;
+}
+
+/* The step's parts and images/s at `threads`, without the speed-up. */
+static cb_scaling_point step_at(const cb_scaling_inputs *in, cb_scaling_mode mode, int threads)
+{
+    cb_scaling_point p = {.threads = threads};
+    p.batch = mode == CB_SCALING_WEAK ? in->batch * threads : in->batch;
+    p.busy_threads = p.batch < threads ? p.batch : threads;
+    p.images_seconds = (double)slowest_share(p.batch, threads) * in->image_seconds;
+    p.blocks_seconds = (double)slowest_share(in->blocks, threads) * block_seconds(in, p.batch);
+    p.sync_seconds = cb_scaling_sync(in, threads);
+    p.serial_seconds = in->serial_step_seconds;
+    p.step_seconds = p.images_seconds + p.blocks_seconds + p.sync_seconds + p.serial_seconds;
+    p.images_per_s = p.step_seconds > 0 ? p.batch / p.step_seconds : 0.0;
+    return p;
+}
+
+cb_scaling_point cb_scaling_predict(const cb_scaling_inputs *in, cb_scaling_mode mode, int threads)
+{
+    cb_scaling_point p = step_at(in, mode, threads);
+    const cb_scaling_point one = step_at(in, mode, 1);
+    p.speedup = one.images_per_s > 0 ? p.images_per_s / one.images_per_s : 0.0;
+    p.efficiency = p.speedup / threads;
+    return p;
+}
+
+void cb_scaling_inputs_from(const cb_scaling_epoch *e, int batch, int blocks,
+                            cb_scaling_inputs *in)
+{
+    const double images = e->images > 0 ? (double)e->images : 1.0;
+    const double steps = e->steps > 0 ? (double)e->steps : 1.0;
+    /* Every span (an image, a block's gradient, a block's Adam) took two clock reads: about one
+     * inside the span, one outside it. Take both out, then scale the rest to the plain epoch's
+     * median, so that the model at one thread is that epoch. */
+    const double spans = images + 2.0 * steps * blocks;
+    const double read = e->clock_seconds / (2.0 * spans);
+    const double plain = e->profiled_seconds - e->clock_seconds;
+    const double f = plain > 0 ? e->seconds / plain : 1.0;
+    in->batch = batch;
+    in->blocks = blocks;
+    in->image_seconds = f * (e->images_seconds / images - read);
+    in->block_seconds = f * (e->adam_seconds / (steps * blocks) - read);
+    /* Summed over the steps, a block's gradient ran over every image of the epoch once. */
+    in->block_image_seconds = f * (e->blocks_seconds - steps * blocks * read) / (images * blocks);
+    const double units = e->images_seconds + e->blocks_seconds + e->adam_seconds - spans * read;
+    const double serial = f * (plain - units) / steps - in->sync1_seconds;
+    in->serial_step_seconds = serial > 0 ? serial : 0.0;
+}

@@ -1,0 +1,67 @@
+/*
+ * scaling_model.h - images/s at thread counts this machine does not have, from what it measures.
+ *
+ * The step (step.c) is one parallel region: phase 1 shares the batch's images among the threads
+ * (schedule static: the slowest thread has ceil(images / threads)), a barrier, phase 2 shares the
+ * parameter blocks (ceil(blocks / threads) for the slowest), the region's end; then the master's
+ * serial bookkeeping. So one step on T threads takes
+ *
+ *   ceil(Bg / T) * image + ceil(blocks / T) * block(Bg) + sync(T) + serial
+ *   block(n) = max(block_fixed + n * block_per_image, n * block_bytes_per_image / bandwidth)
+ *
+ * with Bg the global batch: B in strong scaling (a fixed batch), B * T in weak scaling (a fixed
+ * batch per thread, the data-parallel view). image, block_fixed (Adam), block_per_image and serial
+ * come from one profiled epoch at one thread (CB_PROFILE_UNITS); sync(1) and sync(2), the step's
+ * fork, barriers and join, from cb_team_sync_seconds() measured on this machine; sync(T > 2) is
+ * modelled as sync(2) * log2(T) (a combining-tree barrier; libgomp's is centralised, so a large
+ * machine may pay more). bandwidth is one core's measured read bandwidth from memory.
+ *
+ * Left out: the shared L3 and DRAM bandwidth of many cores (each core is assumed to get what one
+ * core gets alone), SMT (a PU is a core), the frequency drop when many cores run AVX-512, NUMA.
+ */
+#ifndef CB_SCALING_MODEL_H
+#define CB_SCALING_MODEL_H
+
+typedef enum cb_scaling_mode { CB_SCALING_STRONG, CB_SCALING_WEAK } cb_scaling_mode;
+
+const char *cb_scaling_mode_name(cb_scaling_mode m); /* "strong", "weak" */
+
+typedef struct cb_scaling_inputs {
+    int batch;                  /* B: strong, the batch; weak, the batch per thread */
+    int blocks;                 /* phase 2's parameter blocks per step */
+    double image_seconds;       /* phase 1: one image's unit */
+    double block_seconds;       /* phase 2: one block's fixed cost (Adam) */
+    double block_image_seconds; /* phase 2: one block's cost per image of the batch */
+    double serial_step_seconds; /* per step, outside the parallel region */
+    double sync1_seconds, sync2_seconds; /* the step's synchronisation on 1 and 2 threads */
+    double bandwidth_per_core;  /* bytes/s; 0: no memory term */
+    double block_bytes_per_image; /* what a block reads per image of the batch */
+} cb_scaling_inputs;
+
+typedef struct cb_scaling_point {
+    int threads, batch;   /* batch: the global batch */
+    int busy_threads;     /* threads with an image in phase 1 */
+    double images_seconds, blocks_seconds, sync_seconds, serial_seconds, step_seconds;
+    double images_per_s, speedup, efficiency; /* against the prediction at 1 thread */
+} cb_scaling_point;
+
+/* The step's synchronisation on `threads` threads (measured for 1 and 2, modelled beyond). */
+double cb_scaling_sync(const cb_scaling_inputs *in, int threads);
+
+/* The prediction at `threads` >= 1. */
+cb_scaling_point cb_scaling_predict(const cb_scaling_inputs *in, cb_scaling_mode mode, int threads);
+
+/* The unit costs in `in` from one epoch at one thread with a CB_PROFILE_UNITS profile: its units'
+ * seconds (images, blocks, adam), steps and images, without the clock reads' cost and scaled to an
+ * unprofiled epoch of `seconds`. in->sync1_seconds must be set first (serial is what is left). */
+typedef struct cb_scaling_epoch {
+    double seconds;          /* an unprofiled epoch at one thread (the measured median) */
+    double profiled_seconds; /* the profiled epoch */
+    double clock_seconds;    /* what its clock reads cost, all of them */
+    double images_seconds, blocks_seconds, adam_seconds;
+    long steps, images;
+} cb_scaling_epoch;
+void cb_scaling_inputs_from(const cb_scaling_epoch *e, int batch, int blocks,
+                            cb_scaling_inputs *in);
+
+#endif /* CB_SCALING_MODEL_H */

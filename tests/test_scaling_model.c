@@ -1,0 +1,211 @@
+/*
+ * test_scaling_model.c - the scaling model (harness/scaling_model.h) and scale --predict's curves
+ * (harness/scale_predict.h), as pure functions of given inputs.
+ *
+ * - predict_*: the critical path: phase 1 takes ceil(batch / T) images on the slowest thread (so a
+ *   strong-scaling step stops shrinking at T = batch, and 33 images on 32 threads cost 2), phase 2
+ *   ceil(blocks / T) blocks whose cost grows with the global batch, the memory term replaces a
+ *   block's compute when the bandwidth is short, weak scaling keeps phase 1 constant (its
+ *   efficiency is the step times' ratio); speed-up and efficiency are against one thread.
+ * - sync: measured at 1 and 2 threads, sync(2) * log2(T) beyond.
+ * - inputs_round_trip: an epoch built from known unit costs, with clock reads added and a profile
+ *   slower than the plain epoch, gives back those costs (relative 1e-9).
+ * - parse_*, curve_counts, validate: --predict's list, the thread counts predicted (1, 2, the
+ *   largest measured, the requested ones, sorted and unique), and the check's sign.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "scale_predict.h"
+#include "scaling_model.h"
+
+static cb_scaling_inputs inputs(void)
+{
+    return (cb_scaling_inputs){
+        .batch = 32, .blocks = 139, .image_seconds = 20e-6, .block_seconds = 0.1e-6,
+        .block_image_seconds = 0.01e-6, .serial_step_seconds = 5e-6,
+        .sync1_seconds = 0.3e-6, .sync2_seconds = 1.2e-6, .bandwidth_per_core = 0,
+        .block_bytes_per_image = 500,
+    };
+}
+
+static void assert_close(double got, double want, double rel)
+{
+    if (!(fabs(got - want) <= rel * fabs(want)))
+        fail_msg("got %.12g, want %.12g (relative %.1e)", got, want, rel);
+}
+
+static void test_predict_strong(void **state)
+{
+    (void)state;
+    const cb_scaling_inputs in = inputs();
+    const double block = in.block_seconds + 32 * in.block_image_seconds;
+    const cb_scaling_point one = cb_scaling_predict(&in, CB_SCALING_STRONG, 1);
+    assert_close(one.step_seconds, 32 * in.image_seconds + 139 * block + in.sync1_seconds +
+                                       in.serial_step_seconds, 1e-12);
+    assert_close(one.images_per_s, 32 / one.step_seconds, 1e-12);
+    assert_close(one.speedup, 1.0, 1e-12);
+    const cb_scaling_point p8 = cb_scaling_predict(&in, CB_SCALING_STRONG, 8);
+    assert_int_equal(p8.batch, 32);
+    assert_close(p8.images_seconds, 4 * in.image_seconds, 1e-12);
+    assert_close(p8.blocks_seconds, 18 * block, 1e-12); /* ceil(139 / 8) */
+    assert_close(p8.sync_seconds, 3 * in.sync2_seconds, 1e-12);
+    assert_close(p8.speedup, one.step_seconds / p8.step_seconds, 1e-12);
+    assert_close(p8.efficiency, p8.speedup / 8, 1e-12);
+    /* beyond the batch, phase 1 stops at one image and threads idle */
+    const cb_scaling_point p64 = cb_scaling_predict(&in, CB_SCALING_STRONG, 64);
+    assert_close(p64.images_seconds, in.image_seconds, 1e-12);
+    assert_int_equal(p64.busy_threads, 32);
+    assert_true(p64.efficiency < 0.5);
+}
+
+static void test_predict_uneven(void **state)
+{
+    (void)state;
+    cb_scaling_inputs in = inputs();
+    in.batch = 33; /* 33 images on 32 threads: one thread takes two */
+    const cb_scaling_point p = cb_scaling_predict(&in, CB_SCALING_STRONG, 32);
+    assert_close(p.images_seconds, 2 * in.image_seconds, 1e-12);
+    assert_int_equal(p.busy_threads, 32);
+}
+
+static void test_predict_weak(void **state)
+{
+    (void)state;
+    const cb_scaling_inputs in = inputs();
+    const cb_scaling_point p16 = cb_scaling_predict(&in, CB_SCALING_WEAK, 16);
+    assert_int_equal(p16.batch, 512);
+    assert_close(p16.images_seconds, 32 * in.image_seconds, 1e-12);
+    assert_close(p16.blocks_seconds, 9 * (in.block_seconds + 512 * in.block_image_seconds), 1e-12);
+    assert_close(p16.images_per_s, 512 / p16.step_seconds, 1e-12);
+    /* 16 times the images per step: efficiency is the step time's ratio (above 1 when the fixed
+       costs per step, Adam and the serial part, outweigh what phase 2 and the sync add) */
+    const cb_scaling_point one = cb_scaling_predict(&in, CB_SCALING_WEAK, 1);
+    assert_close(p16.efficiency, one.step_seconds / p16.step_seconds, 1e-12);
+    const cb_scaling_point s16 = cb_scaling_predict(&in, CB_SCALING_STRONG, 16);
+    assert_true(p16.efficiency > s16.efficiency);
+}
+
+static void test_predict_memory_bound(void **state)
+{
+    (void)state;
+    cb_scaling_inputs in = inputs();
+    in.bandwidth_per_core = 1e6; /* 1 MB/s: every block waits for its bytes */
+    const cb_scaling_point p = cb_scaling_predict(&in, CB_SCALING_STRONG, 139);
+    assert_close(p.blocks_seconds, 32 * in.block_bytes_per_image / in.bandwidth_per_core, 1e-12);
+    in.bandwidth_per_core = 1e15; /* plenty: compute decides */
+    const cb_scaling_point q = cb_scaling_predict(&in, CB_SCALING_STRONG, 139);
+    assert_close(q.blocks_seconds, in.block_seconds + 32 * in.block_image_seconds, 1e-12);
+}
+
+static void test_sync(void **state)
+{
+    (void)state;
+    const cb_scaling_inputs in = inputs();
+    assert_close(cb_scaling_sync(&in, 1), in.sync1_seconds, 1e-12);
+    assert_close(cb_scaling_sync(&in, 2), in.sync2_seconds, 1e-12);
+    assert_close(cb_scaling_sync(&in, 64), 6 * in.sync2_seconds, 1e-12);
+}
+
+static void test_inputs_round_trip(void **state)
+{
+    (void)state;
+    const cb_scaling_inputs want = inputs();
+    const long steps = 100, images = steps * want.batch;
+    const double read = 25e-9; /* one clock read */
+    const double spans = (double)images + 2.0 * steps * want.blocks;
+    /* The plain epoch, then the profiled one: 7% slower for noise, plus every read. */
+    const double plain = steps * (want.batch * want.image_seconds +
+                                  want.blocks * (want.block_seconds + want.batch * want.block_image_seconds) +
+                                  want.sync1_seconds + want.serial_step_seconds);
+    const double slow = 1.07;
+    cb_scaling_epoch e = {
+        .seconds = plain,
+        .profiled_seconds = slow * plain + 2 * spans * read,
+        .clock_seconds = 2 * spans * read,
+        .images_seconds = slow * images * want.image_seconds + images * read,
+        .blocks_seconds = slow * steps * want.blocks * want.batch * want.block_image_seconds +
+                          steps * want.blocks * read,
+        .adam_seconds = slow * steps * want.blocks * want.block_seconds + steps * want.blocks * read,
+        .steps = steps,
+        .images = images,
+    };
+    cb_scaling_inputs got = {.sync1_seconds = want.sync1_seconds};
+    cb_scaling_inputs_from(&e, want.batch, want.blocks, &got);
+    assert_int_equal(got.batch, want.batch);
+    assert_int_equal(got.blocks, want.blocks);
+    assert_close(got.image_seconds, want.image_seconds, 1e-9);
+    assert_close(got.block_seconds, want.block_seconds, 1e-9);
+    assert_close(got.block_image_seconds, want.block_image_seconds, 1e-9);
+    assert_close(got.serial_step_seconds, want.serial_step_seconds, 1e-9);
+    /* and the model at one thread is the plain epoch's step */
+    got.sync2_seconds = want.sync2_seconds;
+    assert_close(cb_scaling_predict(&got, CB_SCALING_STRONG, 1).step_seconds, plain / steps, 1e-9);
+}
+
+static void test_parse(void **state)
+{
+    (void)state;
+    int c[CB_PREDICT_MAX], n = 0;
+    char err[160];
+    assert_true(cb_predict_parse("4,8,16,128", 1024, c, &n, err, sizeof err));
+    assert_int_equal(n, 4);
+    assert_int_equal(c[0], 4);
+    assert_int_equal(c[3], 128);
+    static const char *const bad[] = {"", "4,", ",4", "4,,8", "0", "-2", "2000", "8x", "4;8"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        if (cb_predict_parse(bad[i], 1024, c, &n, err, sizeof err))
+            fail_msg("--predict '%s' accepted", bad[i]);
+        assert_non_null(strstr(err, "--predict"));
+    }
+}
+
+static void test_curve_counts(void **state)
+{
+    (void)state;
+    static cb_scale_prediction p;
+    p.in = inputs();
+    const int req[] = {64, 8, 2, 8};
+    cb_scale_predict(&p, 3, req, 4);
+    const int want[] = {1, 2, 3, 8, 64};
+    assert_int_equal(p.n, 5);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(p.threads[i], want[i]);
+        assert_int_equal(p.strong[i].threads, want[i]);
+        assert_int_equal(p.weak[i].batch, 32 * want[i]);
+    }
+}
+
+static void test_validate(void **state)
+{
+    (void)state;
+    static cb_scale_prediction p;
+    p.in = inputs();
+    cb_scale_predict(&p, 2, NULL, 0);
+    const double predicted = p.strong[1].images_per_s;
+    cb_scale_predict_validate(&p, CB_SCALING_STRONG, 2, predicted / 1.25, 5);
+    assert_int_equal(p.validation_threads, 2);
+    assert_int_equal(p.validation_runs, 5);
+    assert_close(p.validation_error, 0.25, 1e-12);
+    cb_scale_predict_validate(&p, CB_SCALING_WEAK, 2, p.weak[1].images_per_s * 2, 5);
+    assert_close(p.validation_error, -0.5, 1e-12);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_predict_strong),      cmocka_unit_test(test_predict_uneven),
+        cmocka_unit_test(test_predict_weak),        cmocka_unit_test(test_predict_memory_bound),
+        cmocka_unit_test(test_sync),                cmocka_unit_test(test_inputs_round_trip),
+        cmocka_unit_test(test_parse),               cmocka_unit_test(test_curve_counts),
+        cmocka_unit_test(test_validate),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
