@@ -241,28 +241,166 @@ static void section_layers(cb_out *o, const cb_rfile *files, size_t n)
 
 /* ---- thread scaling --------------------------------------------------------------------------- */
 
-static void scale_chart(cb_out *o, const cbr_scale *s)
+/* A list of predicted points: predicted_strong or predicted_weak (their list structs are distinct
+ * types). */
+typedef struct predicted {
+    const cbr_predicted_point *v;
+    size_t n;
+} predicted;
+
+/* The model's curve for a mode; n == 0 when the file has none. */
+static predicted predicted_curve(const cbr_scale *s, bool weak)
+{
+    return weak ? (predicted){s->predicted_weak.v, s->predicted_weak.n}
+                : (predicted){s->predicted_strong.v, s->predicted_strong.n};
+}
+
+/* The point of p at `threads`, or NULL. */
+static const cbr_predicted_point *predicted_at(predicted p, long long threads)
+{
+    for (size_t i = 0; i < p.n; i++)
+        if (p.v[i].threads == threads)
+            return &p.v[i];
+    return NULL;
+}
+
+/* Measured images/s, the ideal line and, when the file has one, the model's curve for its own mode;
+ * the ideal line spans the measured and the predicted thread counts. */
+static void scale_chart(cb_out *o, const cbr_scale *s, bool weak)
 {
     const size_t n = s->scaling.n;
-    double *x = calloc(n, sizeof *x), *y = calloc(n, sizeof *y), *ideal = calloc(n, sizeof *ideal);
+    const predicted p = predicted_curve(s, weak);
+    const size_t np = n + p.n; /* x and y: the measured points, then the predicted ones */
+    double *x = calloc(np, sizeof *x), *y = calloc(np, sizeof *y), *ideal = calloc(np, sizeof *ideal);
     if (x && y && ideal) {
         size_t base = 0; /* ideal: linear from the smallest thread count */
         for (size_t i = 1; i < n; i++)
             if (s->scaling.v[i].threads < s->scaling.v[base].threads)
                 base = i;
-        for (size_t i = 0; i < n; i++) {
-            x[i] = (double)s->scaling.v[i].threads;
-            y[i] = s->scaling.v[i].images_per_s;
+        for (size_t i = 0; i < np; i++) {
+            x[i] = (double)(i < n ? s->scaling.v[i].threads : p.v[i - n].threads);
+            y[i] = i < n ? s->scaling.v[i].images_per_s : p.v[i - n].images_per_s;
+            /* on one straight line, so the order of the points does not matter */
             ideal[i] = s->scaling.v[base].images_per_s * x[i] / (double)s->scaling.v[base].threads;
         }
-        const cb_svg_series series[2] = {{"measured images/s", x, y, n, false},
-                                         {"ideal (linear)", x, ideal, n, true}};
-        const cb_svg_lines chart = {"Images per second against threads", "threads", "images/s", series, 2, true};
-        figure(o, NULL, &chart, "Training throughput against threads; the dashed line is perfect linear scaling.");
+        const cb_svg_series series[3] = {{"measured images/s", x, y, n, false},
+                                         {"ideal (linear)", x, ideal, np, true},
+                                         {"predicted (model)", x + n, y + n, p.n, false}};
+        const cb_svg_lines chart = {"Images per second against threads", "threads", "images/s", series,
+                                    p.n ? 3 : 2, true};
+        char caption[512];
+        if (p.n)
+            snprintf(caption, sizeof caption,
+                     "Training throughput against threads: \"measured images/s\" is measured (the median of "
+                     "each thread count); \"predicted (model)\" is modelled, not measured: the scaling model's "
+                     "%s-scaling curve from inputs measured at 1 thread. The dashed line is perfect linear "
+                     "scaling from the smallest measured thread count.", weak ? "weak" : "strong");
+        else
+            snprintf(caption, sizeof caption,
+                     "Training throughput against threads; the dashed line is perfect linear scaling.");
+        figure(o, NULL, &chart, caption);
     }
     free(x);
     free(y);
     free(ideal);
+}
+
+/* The measured points, with the global batch when the points have it. */
+static void scale_points(cb_out *o, const cbr_scale *s)
+{
+    bool batch = false;
+    for (size_t i = 0; i < s->scaling.n; i++)
+        batch |= s->scaling.v[i].batch > 0;
+    static const char *const all[] = {"threads", "batch", "PUs", "s/epoch", "images/s", "images/s/core",
+                                      "speed-up", "efficiency", "sync share", "weights = 1 thread", "test acc"};
+    enum { N_COLS = sizeof all / sizeof all[0] };
+    const char *cols[N_COLS];
+    size_t nc = 0;
+    for (size_t k = 0; k < N_COLS; k++)
+        if (k != 1 || batch)
+            cols[nc++] = all[k];
+    char kinds[N_COLS + 1] = "";
+    memset(kinds, 'n', nc); /* every column a number */
+    cb_out_table(o, cols, kinds);
+    for (size_t i = 0; i < s->scaling.n; i++) {
+        const cbr_scale_point *r = &s->scaling.v[i];
+        cb_out_cellf(o, "%lld", r->threads);
+        if (batch)
+            cell_num(o, "%.0f", r->batch > 0 ? (double)r->batch : NAN);
+        cb_out_cell(o, r->thread_pus);
+        cell_fmt(o, cb_fmt_seconds, r->seconds);
+        cell_fmt(o, cb_fmt_count, r->images_per_s);
+        cell_fmt(o, cb_fmt_count, r->images_per_s_per_core);
+        cell_num(o, "x%.2f", r->speedup);
+        cell_num(o, "%.0f%%", 100 * r->efficiency);
+        cell_num(o, "%.1f%%", 100 * r->sync_share);
+        /* absent (-1) in weak mode, where the batch differs from 1 thread's */
+        if (r->weights_identical_to_1_thread == 0)
+            cb_out_bad(o, "no", 1);
+        else
+            cb_out_cell(o, r->weights_identical_to_1_thread == 1 ? "yes" : "-");
+        cell_num(o, "%.1f%%", 100 * r->test_accuracy);
+    }
+    cb_out_table_end(o);
+}
+
+/* Both modes' predicted curves side by side, a row per thread count of the strong curve (of the
+ * weak one when the file has no strong curve). */
+static void predicted_table(cb_out *o, const cbr_scale *s)
+{
+    const predicted strong = predicted_curve(s, false), weak = predicted_curve(s, true);
+    const predicted rows = strong.n ? strong : weak;
+    cb_out_para(o, NULL, "Predicted scaling (modelled, not measured):");
+    cb_out_para(o, "explain", "The scaling model's images/s for both modes from inputs measured at 1 thread: "
+                              "strong keeps the batch, weak gives every thread the batch (its global batch is "
+                              "shown). Efficiency is against the model's own 1-thread figure; \"busy in phase "
+                              "1\" counts the threads that get an image of the strong batch.");
+    static const char *const cols[] = {"threads", "strong images/s", "strong efficiency", "weak batch",
+                                       "weak images/s", "weak efficiency", "busy in phase 1"};
+    cb_out_table(o, cols, "nnnnnnn");
+    for (size_t i = 0; i < rows.n; i++) {
+        const long long t = rows.v[i].threads;
+        const cbr_predicted_point *a = predicted_at(strong, t), *b = predicted_at(weak, t);
+        cb_out_cellf(o, "%lld", t);
+        cell_fmt(o, cb_fmt_count, a ? a->images_per_s : NAN);
+        cell_num(o, "%.0f%%", a ? 100 * a->efficiency : NAN);
+        cell_num(o, "%.0f", b && b->batch > 0 ? (double)b->batch : NAN);
+        cell_fmt(o, cb_fmt_count, b ? b->images_per_s : NAN);
+        cell_num(o, "%.0f%%", b ? 100 * b->efficiency : NAN);
+        cell_num(o, "%.0f", a && a->busy_threads > 0 ? (double)a->busy_threads : NAN);
+    }
+    cb_out_table_end(o);
+}
+
+/* The model's inputs and its check against a measured point, one paragraph; flagged ("warn") when
+ * the prediction is more than 10% off the measurement. */
+static void model_para(cb_out *o, const cbr_scale_model *m)
+{
+    char t[1024], a[32], b[32];
+    size_t w = (size_t)snprintf(t, sizeof t, "Model inputs: %.2f us per image (phase 1)", 1e6 * m->image_seconds);
+#define ADD(...) (w += w < sizeof t ? (size_t)snprintf(t + w, sizeof t - w, __VA_ARGS__) : 0)
+    if (m->blocks > 0 && isfinite(m->block_seconds) && isfinite(m->block_image_seconds))
+        ADD("; %lld parameter blocks at %s each plus %s per image of the batch (phase 2)", m->blocks,
+            cb_fmt_seconds(a, sizeof a, m->block_seconds), cb_fmt_seconds(b, sizeof b, m->block_image_seconds));
+    if (isfinite(m->serial_step_seconds))
+        ADD("; %s serial per step", cb_fmt_seconds(a, sizeof a, m->serial_step_seconds));
+    if (isfinite(m->barrier_seconds))
+        ADD("; %.2f us synchronisation per step at 2 threads", 1e6 * m->barrier_seconds);
+    if (m->bandwidth_per_core > 0)
+        ADD("; %.1f GB/s memory bandwidth per core", m->bandwidth_per_core / 1e9);
+    if (isfinite(m->block_bytes_per_image))
+        ADD(" for %.0f bytes per block and image", m->block_bytes_per_image);
+    ADD(".");
+    const bool checked = m->validation_threads > 0 && isfinite(m->validation_predicted) &&
+                         isfinite(m->validation_measured) && isfinite(m->validation_error);
+    const bool outside = checked && fabs(m->validation_error) > 0.10;
+    if (checked)
+        ADD(" Validation, %lld threads: predicted %s images/s from 1-thread inputs, measured %s (median): %+.1f%%, "
+            "%s 10%%.", m->validation_threads, cb_fmt_count(a, sizeof a, m->validation_predicted),
+            cb_fmt_count(b, sizeof b, m->validation_measured), 100 * m->validation_error,
+            outside ? "outside" : "within");
+#undef ADD
+    cb_out_para(o, outside ? "warn" : NULL, t);
 }
 
 static void section_scaling(cb_out *o, const cb_rfile *files, size_t n)
@@ -273,34 +411,22 @@ static void section_scaling(cb_out *o, const cb_rfile *files, size_t n)
         if (files[f].kind != CB_RF_SCALE)
             continue;
         const cbr_scale *s = &files[f].res.scale;
-        char extra[96] = "";
+        const bool weak = files[f].ctx.weak;
+        char extra[160];
+        int w = weak && s->config.batch > 0
+                    ? snprintf(extra, sizeof extra, "weak scaling, batch %lld per thread", s->config.batch)
+                    : snprintf(extra, sizeof extra, "%s scaling", weak ? "weak" : "strong");
         if (s->config.repetitions > 0)
-            snprintf(extra, sizeof extra, "median of %lld repetition%s", s->config.repetitions,
+            snprintf(extra + w, sizeof extra - (size_t)w, ", median of %lld repetition%s", s->config.repetitions,
                      s->config.repetitions == 1 ? "" : "s");
         file_heading(o, &files[f], extra);
         if (o->html)
-            scale_chart(o, s);
-        static const char *const cols[] = {"threads", "PUs", "s/epoch", "images/s", "images/s/core",
-                                           "speed-up", "efficiency", "sync share",
-                                           "weights = 1 thread", "test acc"};
-        cb_out_table(o, cols, "nnnnnnnnnn");
-        for (size_t i = 0; i < s->scaling.n; i++) {
-            const cbr_scale_point *r = &s->scaling.v[i];
-            cb_out_cellf(o, "%lld", r->threads);
-            cb_out_cell(o, r->thread_pus);
-            cell_fmt(o, cb_fmt_seconds, r->seconds);
-            cell_fmt(o, cb_fmt_count, r->images_per_s);
-            cell_fmt(o, cb_fmt_count, r->images_per_s_per_core);
-            cell_num(o, "x%.2f", r->speedup);
-            cell_num(o, "%.0f%%", 100 * r->efficiency);
-            cell_num(o, "%.1f%%", 100 * r->sync_share);
-            if (r->weights_identical_to_1_thread == 0)
-                cb_out_bad(o, "no", 1);
-            else
-                cb_out_cell(o, r->weights_identical_to_1_thread == 1 ? "yes" : "-");
-            cell_num(o, "%.1f%%", 100 * r->test_accuracy);
-        }
-        cb_out_table_end(o);
+            scale_chart(o, s, weak);
+        scale_points(o, s);
+        if (s->predicted_strong.n || s->predicted_weak.n)
+            predicted_table(o, s);
+        if (isfinite(s->model.image_seconds))
+            model_para(o, &s->model);
     }
 }
 

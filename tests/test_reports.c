@@ -1269,6 +1269,142 @@ static void report_groups_workloads_and_shows_the_rest(void **state)
     }
 }
 
+/* A scale result of 1 and 2 threads (add_scale_point) with each point's global batch (16 per
+ * thread in weak mode) and the scaling model: its inputs, its validation at 2 threads (predicted
+ * `predicted` images/s against the measured 2,000) and both modes' curves to 8 threads, which differ
+ * in every column (strong: efficiency 100, 95, 90, 75%, 4 threads busy at most; weak: 100, 99, 97,
+ * 95%, every thread busy). */
+static void write_scale_model(const char *name, bool weak, double predicted)
+{
+    json_t *doc = new_result("scale", "classify", "avx2");
+    json_t *cfg = cbr_new_scale_config(doc);
+    cbr_set_scale_config_mode(cfg, weak ? "weak" : "strong");
+    cbr_set_scale_config_batch(cfg, 16);
+    cbr_set_scale_config_repetitions(cfg, 3);
+    for (int t = 1; t <= 2; t++) {
+        json_t *p = add_scale_point(doc, t);
+        cbr_set_scale_point_batch(p, weak ? 16 * t : 16);
+        if (!weak)
+            cbr_set_scale_point_weights_identical_to_1_thread(p, true);
+    }
+    json_t *m = cbr_new_scale_model(doc);
+    cbr_set_scale_model_image_seconds(m, 20e-6);
+    cbr_set_scale_model_block_seconds(m, 100e-9);
+    cbr_set_scale_model_block_image_seconds(m, 5e-9);
+    cbr_set_scale_model_blocks(m, 10);
+    cbr_set_scale_model_serial_step_seconds(m, 10e-6);
+    cbr_set_scale_model_barrier_seconds(m, 1.5e-6);
+    cbr_set_scale_model_bandwidth_per_core(m, 12.5e9);
+    cbr_set_scale_model_block_bytes_per_image(m, 200);
+    cbr_set_scale_model_validation_threads(m, 2);
+    cbr_set_scale_model_validation_predicted(m, predicted);
+    cbr_set_scale_model_validation_measured(m, 2000);
+    cbr_set_scale_model_validation_error(m, predicted / 2000 - 1);
+    static const double strong_eff[] = {1, 0.95, 0.9, 0.75}, weak_eff[] = {1, 0.99, 0.97, 0.95};
+    for (int i = 0, t = 1; i < 4; i++, t *= 2) {
+        json_t *a = cbr_add_scale_predicted_strong(doc), *b = cbr_add_scale_predicted_weak(doc);
+        cbr_set_predicted_point_threads(a, t);
+        cbr_set_predicted_point_batch(a, 16);
+        cbr_set_predicted_point_images_per_s(a, 1000.0 * t * strong_eff[i]);
+        cbr_set_predicted_point_efficiency(a, strong_eff[i]);
+        cbr_set_predicted_point_busy_threads(a, t < 4 ? t : 4);
+        cbr_set_predicted_point_threads(b, t);
+        cbr_set_predicted_point_batch(b, 16 * t);
+        cbr_set_predicted_point_images_per_s(b, 1000.0 * t * weak_eff[i]);
+        cbr_set_predicted_point_efficiency(b, weak_eff[i]);
+        cbr_set_predicted_point_busy_threads(b, t);
+    }
+    cb_rfile f;
+    write_and_load(doc, name, &f, CB_RF_SCALE);
+    assert_int_equal(f.res.scale.predicted_weak.n, 4);
+    assert_true(f.res.scale.model.validation_measured == 2000);
+    cb_rfile_free(&f);
+}
+
+/* report.md and report.html of one input file, into *md and *html (free them). */
+static void report_of(const char *input, const char *out, char **md, char **html)
+{
+    assert_int_equal(run(cb_cmd_report, input, "--out", out, NULL), 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/report.md", out);
+    *md = read_text(path);
+    snprintf(path, sizeof path, "%s/report.html", out);
+    *html = read_text(path);
+    assert_true(*md && *html);
+}
+
+/* A scale result with the scaling model: the mode in the heading, the global batch per point, the
+ * predicted table of both modes, the model's inputs and its validation (flagged outside 10%), and
+ * in the chart the curve of the file's own mode, called modelled. */
+static void report_shows_the_scaling_model(void **state)
+{
+    (void)state;
+    char *md, *html;
+    write_scale_model("scale_weak_model.json", true, 2100);
+    report_of(tmp_path("scale_weak_model.json"), tmp_path("report-weak-model"), &md, &html);
+    static const char *const md_want[] = {
+        "### scale_weak_model.json (avx2, weak scaling, batch 16 per thread, median of 3 repetitions)",
+        "| threads | batch | PUs | s/epoch |", "| 2 | 32 | - | 500 ms | 2,000 | - | - | - | - | - | - |",
+        "Predicted scaling (modelled, not measured):",
+        "| threads | strong images/s | strong efficiency | weak batch | weak images/s | weak efficiency | busy in phase 1 |",
+        "| 1 | 1,000 | 100% | 16 | 1,000 | 100% | 1 |", "| 2 | 1,900 | 95% | 32 | 1,980 | 99% | 2 |",
+        "| 4 | 3,600 | 90% | 64 | 3,880 | 97% | 4 |", "| 8 | 6,000 | 75% | 128 | 7,600 | 95% | 4 |",
+        "Model inputs: 20.00 us per image (phase 1); 10 parameter blocks at 100 ns each plus 5.00 ns per image of "
+        "the batch (phase 2); 10.0 us serial per step; 1.50 us synchronisation per step at 2 threads; 12.5 GB/s "
+        "memory bandwidth per core for 200 bytes per block and image.",
+        "Validation, 2 threads: predicted 2,100 images/s from 1-thread inputs, measured 2,000 (median): +5.0%, "
+        "within 10%."};
+    expect_text("report.md", md, md_want, sizeof md_want / sizeof md_want[0]);
+    assert_null(strstr(md, "**Note:** Model inputs")); /* within 10%: not flagged */
+    static const char *const html_want[] = {
+        "predicted (model)", "predicted (model): 8, 7600", "ideal (linear)", "is modelled, not measured",
+        "weak-scaling curve", "<p>Model inputs:"};
+    expect_text("report.html", html, html_want, sizeof html_want / sizeof html_want[0]);
+    assert_null(strstr(html, "predicted (model): 8, 6000")); /* the strong curve is not charted */
+    free(md);
+    free(html);
+
+    /* strong, the prediction 30% over the measurement: flagged */
+    write_scale_model("scale_strong_model.json", false, 2600);
+    report_of(tmp_path("scale_strong_model.json"), tmp_path("report-strong-model"), &md, &html);
+    static const char *const strong_md[] = {
+        "(avx2, strong scaling, median of 3 repetitions)", "| 2 | 16 | - | 500 ms | 2,000 | - | - | - | - | yes | - |",
+        "| 8 | 6,000 | 75% | 128 | 7,600 | 95% | 4 |", "**Note:** Model inputs: 20.00 us per image",
+        "measured 2,000 (median): +30.0%, outside 10%."};
+    expect_text("report.md", md, strong_md, sizeof strong_md / sizeof strong_md[0]);
+    static const char *const strong_html[] = {"<p class=\"warn\">Model inputs:", "predicted (model): 8, 6000",
+                                              "strong-scaling curve"};
+    expect_text("report.html", html, strong_html, sizeof strong_html / sizeof strong_html[0]);
+    assert_null(strstr(html, "predicted (model): 8, 7600"));
+    free(md);
+    free(html);
+}
+
+/* A scale result from before the model and --mode: strong, no batch column, no prediction. */
+static void report_scaling_without_model(void **state)
+{
+    (void)state;
+    char *md, *html;
+    report_of(DATA "scale.json", tmp_path("report-no-model"), &md, &html);
+    static const char *const md_want[] = {
+        "### scale.json (avx512, strong scaling, median of 3 repetitions)\n\n"
+        "| threads | PUs | s/epoch | images/s | images/s/core | speed-up | efficiency | sync share | "
+        "weights = 1 thread | test acc |\n",
+        "| 1 | 0 | 11.5 ms | 44,563 | 44,563 | x1.00 | 100% | 0.1% | yes | 12.5% |\n"
+        "| 2 | 0,1 | 5.84 ms | 87,606 | 43,803 | x1.97 | 98% | 0.3% | yes | 12.5% |\n\n## Kernels"};
+    expect_text("report.md", md, md_want, sizeof md_want / sizeof md_want[0]);
+    static const char *const html_want[] = {
+        "ideal (linear)", "Training throughput against threads; the dashed line is perfect linear scaling."};
+    expect_text("report.html", html, html_want, sizeof html_want / sizeof html_want[0]);
+    static const char *const absent[] = {"Predicted scaling", "Model inputs", "Validation", "predicted (model)",
+                                         "weak scaling", "| threads | batch |"};
+    for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++)
+        if (strstr(md, absent[i]) || strstr(html, absent[i]))
+            fail_msg("the report of scale.json has '%s'", absent[i]);
+    free(md);
+    free(html);
+}
+
 /* ---- main ------------------------------------------------------------------------------------- */
 
 static int make_tmpdir(void **state)
@@ -1322,6 +1458,8 @@ int main(void)
         cmocka_unit_test(contention_fields_and_writer),
         cmocka_unit_test(compare_refuses_other_configurations),
         cmocka_unit_test(report_groups_workloads_and_shows_the_rest),
+        cmocka_unit_test(report_shows_the_scaling_model),
+        cmocka_unit_test(report_scaling_without_model),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }
