@@ -156,8 +156,8 @@ static int model_epoch(const cb_run_options *o, cb_run *run, const scale_point *
         return -1;
     in->sync1_seconds = one->sync_seconds_per_step;
     const cb_scaling_epoch e = {one->median_seconds, st.seconds, st.profile_overhead * st.seconds,
-                                st.images_seconds, st.blocks_seconds, st.adam_seconds, st.steps,
-                                st.images};
+                                st.images_seconds, st.blocks_seconds, st.adam_seconds,
+                                st.region_seconds, st.steps, st.images};
     cb_scaling_inputs_from(&e, batch, in->blocks, in);
     fprintf(stderr, "cifarbench scale: 1 thread, profiled epoch for the model: %.3f s\n", st.seconds);
     return 0;

@@ -113,6 +113,7 @@ typedef enum cb_profile_column {
     CB_COL_TIMER_READS = CB_PHASE_COUNT,
     CB_COL_IMAGES,       /* phase 1: whole images */
     CB_COL_BLOCKS,       /* phase 2: the blocks' gradients, without Adam */
+    CB_COL_REGION,       /* the whole parallel region, timed by the master around it */
     CB_COL_COUNT
 } cb_profile_column;
 enum { CB_PROFILE_STRIDE = 24 }; /* >= CB_COL_COUNT, so threads' rows sit in different lines */

@@ -21,11 +21,14 @@ static long slowest_share(long units, int threads)
     return (units + threads - 1) / threads;
 }
 
-static double block_seconds(const cb_scaling_inputs *in, int batch)
+/* A block's gradient reads every image's slice; on T threads the slices of (T-1)/T of the images
+ * were written by other cores and must travel. At one thread they are in this core's caches,
+ * which the measured compute cost already includes. */
+static double block_seconds(const cb_scaling_inputs *in, int batch, int threads)
 {
     const double compute = in->block_seconds + batch * in->block_image_seconds;
-    const double memory =
-        in->bandwidth_per_core > 0 ? batch * in->block_bytes_per_image / in->bandwidth_per_core : 0.0;
+    const double remote = batch * in->block_bytes_per_image * (1.0 - 1.0 / threads);
+    const double memory = in->bandwidth_per_core > 0 ? remote / in->bandwidth_per_core : 0.0;
     return compute > memory ? compute : memory;
 }
 
@@ -36,7 +39,7 @@ static cb_scaling_point step_at(const cb_scaling_inputs *in, cb_scaling_mode mod
     p.batch = mode == CB_SCALING_WEAK ? in->batch * threads : in->batch;
     p.busy_threads = p.batch < threads ? p.batch : threads;
     p.images_seconds = (double)slowest_share(p.batch, threads) * in->image_seconds;
-    p.blocks_seconds = (double)slowest_share(in->blocks, threads) * block_seconds(in, p.batch);
+    p.blocks_seconds = (double)slowest_share(in->blocks, threads) * block_seconds(in, p.batch, threads);
     p.sync_seconds = cb_scaling_sync(in, threads);
     p.serial_seconds = in->serial_step_seconds;
     p.step_seconds = p.images_seconds + p.blocks_seconds + p.sync_seconds + p.serial_seconds;
@@ -58,20 +61,25 @@ void cb_scaling_inputs_from(const cb_scaling_epoch *e, int batch, int blocks,
 {
     const double images = e->images > 0 ? (double)e->images : 1.0;
     const double steps = e->steps > 0 ? (double)e->steps : 1.0;
-    /* Every span (an image, a block's gradient, a block's Adam) took two clock reads: about one
-     * inside the span, one outside it. Take both out, then scale the rest to the plain epoch's
-     * median, so that the model at one thread is that epoch. */
-    const double spans = images + 2.0 * steps * blocks;
-    const double read = e->clock_seconds / (2.0 * spans);
+    /* Every span (an image, a block's gradient, a block's Adam, a region) took two clock reads:
+     * about one inside the span, one outside it. Take them out, then scale the rest to the plain
+     * epoch's median, so that the model at one thread is that epoch. */
+    const double units = images + 2.0 * steps * blocks; /* the spans inside the region */
+    const double read = e->clock_seconds / (2.0 * (units + steps));
     const double plain = e->profiled_seconds - e->clock_seconds;
     const double f = plain > 0 ? e->seconds / plain : 1.0;
+    const double image = e->images_seconds / images - read;
+    const double adam = e->adam_seconds / (steps * blocks) - read;
+    const double gradient = e->blocks_seconds - steps * blocks * read; /* all blocks, all steps */
+    const double region = e->region_seconds - steps * read - 2.0 * units * read;
+    const double loops = region - (images * image + steps * blocks * adam + gradient) -
+                         steps * in->sync1_seconds;
     in->batch = batch;
     in->blocks = blocks;
-    in->image_seconds = f * (e->images_seconds / images - read);
-    in->block_seconds = f * (e->adam_seconds / (steps * blocks) - read);
+    in->image_seconds = f * image;
+    in->block_seconds = f * (adam + (loops > 0 ? loops : 0.0) / (steps * blocks));
     /* Summed over the steps, a block's gradient ran over every image of the epoch once. */
-    in->block_image_seconds = f * (e->blocks_seconds - steps * blocks * read) / (images * blocks);
-    const double units = e->images_seconds + e->blocks_seconds + e->adam_seconds - spans * read;
-    const double serial = f * (plain - units) / steps - in->sync1_seconds;
+    in->block_image_seconds = f * gradient / (images * blocks);
+    const double serial = f * (plain - region) / steps;
     in->serial_step_seconds = serial > 0 ? serial : 0.0;
 }

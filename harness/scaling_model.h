@@ -7,14 +7,15 @@
  * serial bookkeeping. So one step on T threads takes
  *
  *   ceil(Bg / T) * image + ceil(blocks / T) * block(Bg) + sync(T) + serial
- *   block(n) = max(block_fixed + n * block_per_image, n * block_bytes_per_image / bandwidth)
+ *   block(n) = max(block_fixed + n * block_per_image, n * (1 - 1/T) * block_bytes_per_image / bandwidth)
  *
  * with Bg the global batch: B in strong scaling (a fixed batch), B * T in weak scaling (a fixed
  * batch per thread, the data-parallel view). image, block_fixed (Adam), block_per_image and serial
  * come from one profiled epoch at one thread (CB_PROFILE_UNITS); sync(1) and sync(2), the step's
  * fork, barriers and join, from cb_team_sync_seconds() measured on this machine; sync(T > 2) is
  * modelled as sync(2) * log2(T) (a combining-tree barrier; libgomp's is centralised, so a large
- * machine may pay more). bandwidth is one core's measured read bandwidth from memory.
+ * machine may pay more). bandwidth is one core's measured read bandwidth from memory, the bound
+ * on the (1 - 1/T) of a block's image slices that other cores wrote.
  *
  * Left out: the shared L3 and DRAM bandwidth of many cores (each core is assumed to get what one
  * core gets alone), SMT (a PU is a core), the frequency drop when many cores run AVX-512, NUMA.
@@ -52,13 +53,16 @@ double cb_scaling_sync(const cb_scaling_inputs *in, int threads);
 cb_scaling_point cb_scaling_predict(const cb_scaling_inputs *in, cb_scaling_mode mode, int threads);
 
 /* The unit costs in `in` from one epoch at one thread with a CB_PROFILE_UNITS profile: its units'
- * seconds (images, blocks, adam), steps and images, without the clock reads' cost and scaled to an
- * unprofiled epoch of `seconds`. in->sync1_seconds must be set first (serial is what is left). */
+ * seconds (images, blocks, adam, the regions), steps and images, without the clock reads' cost and
+ * scaled to an unprofiled epoch of `seconds`. What the region holds beyond its units and sync(1)
+ * (the loops' own work) is charged to the blocks, which share it among the threads; what lies
+ * outside the region is the serial part. in->sync1_seconds must be set first. */
 typedef struct cb_scaling_epoch {
     double seconds;          /* an unprofiled epoch at one thread (the measured median) */
     double profiled_seconds; /* the profiled epoch */
     double clock_seconds;    /* what its clock reads cost, all of them */
     double images_seconds, blocks_seconds, adam_seconds;
+    double region_seconds;   /* the parallel regions, fork to join */
     long steps, images;
 } cb_scaling_epoch;
 void cb_scaling_inputs_from(const cb_scaling_epoch *e, int batch, int blocks,

@@ -314,6 +314,7 @@ double cb_model_block_bytes_per_image(const cb_model *m)
 static float step(cb_model *m, const cb_kernel_table *kt, const cb_batch *b,
                   const cb_adam_hparams *h)
 {
+    const double t0 = unit_begin(m);
 #pragma omp parallel num_threads(m->threads)
     {
         const unsigned fp_mode = flush_denormals();
@@ -321,6 +322,7 @@ static float step(cb_model *m, const cb_kernel_table *kt, const cb_batch *b,
         params_team(m, kt, b->n, h);
         restore_fp_mode(fp_mode);
     } /* barrier 2 */
+    unit_end(m, CB_COL_REGION, t0);
     float sum = 0.0f;
     for (int i = 0; i < b->n; i++)
         sum += m->acts.loss[i];

@@ -114,6 +114,7 @@ static void record_profile(const cb_profile *prof, double clock_cost, cb_epoch_s
     st->images_seconds = cb_profile_units(prof, CB_COL_IMAGES) / prof->threads;
     st->blocks_seconds = cb_profile_units(prof, CB_COL_BLOCKS) / prof->threads;
     st->adam_seconds = st->phase_seconds[CB_PHASE_ADAM];
+    st->region_seconds = cb_profile_units(prof, CB_COL_REGION); /* the master's, not averaged */
     st->profile_overhead = st->seconds > 0 ? cb_profile_timer_reads(prof) * clock_cost /
                                                  prof->threads / st->seconds
                                            : 0.0;
