@@ -7,6 +7,8 @@
 #   cb::cmocka          libcmocka-dev (cmocka's CMake config; Debian's 1.1 sets variables only, so
 #                       the imported target is made here from them)
 #   benchmark::benchmark  libbenchmark-dev (its CMake config)
+#   MPI::MPI_C          libopenmpi-dev + openmpi-bin, optional: without it the harness builds
+#                       for one process (CB_HAVE_MPI unset) and the mpirun tests skip
 
 function(cb_require found what package)
   if(NOT ${found})
@@ -44,5 +46,13 @@ endif()
 
 find_package(benchmark CONFIG QUIET)
 cb_require(benchmark_FOUND "Google Benchmark" "libbenchmark-dev")
+
+find_package(MPI COMPONENTS C QUIET)
+if(MPI_C_FOUND)
+  message(STATUS "MPI ${MPI_C_VERSION}: data-parallel training over ranks (mpirun ${MPIEXEC_EXECUTABLE})")
+else()
+  message(STATUS "MPI not found (install libopenmpi-dev and openmpi-bin): building for one process; "
+                 "the mpirun tests will skip")
+endif()
 
 find_library(MATH_LIBRARY m)

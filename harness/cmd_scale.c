@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "bandwidth.h"
 #include "contention.h"
+#include "dist.h"
 #include "run.h"
 #include "scale_predict.h"
 
@@ -286,17 +287,31 @@ static void predict(cb_scale_prediction *pred, const scale_options *so, const cb
         cb_scale_predict_validate(pred, so->mode, 2, pts[1].images_per_s, pts[1].reps);
 }
 
-/* Every check before the work: weak scaling needs the largest global batch within an epoch. */
-static int check_weak(const cb_run_options *o, const scale_options *so, const cb_run *run)
+/* Every check before the work (cb_run_prepare calls it once the data is loaded): weak scaling
+ * needs the largest global batch within an epoch; the model is of one process's threads. */
+typedef struct scale_checks {
+    const cb_run_options *o;
+    const scale_options *so;
+} scale_checks;
+
+static int check_scale(void *ctx, const cb_run_context *c, const char *command)
 {
+    const scale_checks *k = ctx;
+    const cb_run_options *o = k->o;
+    const scale_options *so = k->so;
+    if (so->n_predict && cb_dist_many()) {
+        fprintf(stderr, "cifarbench %s: --predict models the threads of one process: run it "
+                        "without mpirun\n", command);
+        return CB_EXIT_USAGE;
+    }
     const long long largest = (long long)batch_at(o, so, o->threads);
-    if (so->mode != CB_SCALING_WEAK || largest <= run->ctx.train_images)
+    if (so->mode != CB_SCALING_WEAK || largest <= c->train_images)
         return -1;
     fprintf(stderr,
             "cifarbench scale: --mode weak at %d threads trains a global batch of %d x %d = %lld "
             "images, more than the epoch's %d: use fewer threads, a smaller --batch or more "
             "--images\n",
-            o->threads, o->cfg.batch, o->threads, largest, run->ctx.train_images);
+            o->threads, o->cfg.batch, o->threads, largest, c->train_images);
     return CB_EXIT_USAGE;
 }
 
@@ -313,12 +328,11 @@ int cb_cmd_scale(int argc, char **argv)
     if (rc >= 0)
         return rc;
     static cb_run run;
+    scale_checks checks = {&o, &so};
+    o.check_data = check_scale;
+    o.check_ctx = &checks;
     if ((rc = cb_run_prepare(&run, &o, "scale")) >= 0)
         return rc;
-    if ((rc = check_weak(&o, &so, &run)) >= 0) {
-        cb_run_free(&run);
-        return rc;
-    }
     const int max_threads = o.threads;
     const cb_model_config mc = cb_task_model(o.task);
     cb_model probe;
@@ -338,6 +352,8 @@ int cb_cmd_scale(int argc, char **argv)
         pt->threads = t;
         pt->batch = batch_at(&o, &so, t);
         int team = cb_run_start_team(&run, t, o.bind, "scale");
+        if (team >= 0 && cb_dist_many())
+            cb_dist_abort(team); /* the other ranks have started theirs */
         if (team >= 0) {
             rc = team;
             break;
@@ -355,6 +371,8 @@ int cb_cmd_scale(int argc, char **argv)
         if (measure(&o, &run, so.reps, pt, t == 1 ? ref : w) != 0 ||
             (pred && t == 1 && model_epoch(&o, &run, pt, &pred->in) != 0)) {
             fprintf(stderr, "cifarbench scale: out of memory\n");
+            if (cb_dist_many()) /* the other ranks wait for this one's images */
+                cb_dist_abort(CB_EXIT_FAILURE);
             rc = CB_EXIT_FAILURE;
             break;
         }

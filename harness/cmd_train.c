@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "model_file.h"
 #include "contention.h"
+#include "dist.h"
 #include "run.h"
 
 static const char train_usage_head[] =
@@ -142,10 +143,33 @@ static void print_layers(const cb_epoch_stats *st, int images, int batch)
 
 /* The FMA peak of the run's threads: the loop of the widest ISA the run uses, on every thread of
  * the team at once (contention.h), summed. 0 when this build has no loop for it. */
+/* The FMA peak of every thread of every rank, measured at once (each rank its own team). */
 static double measured_peak(const cb_run_context *c)
 {
     const cb_peak_loop *loop = cb_contention_peak_loop(c->isa, c->variants);
-    return loop ? cb_contention_team_peak(loop, c->threads) : 0.0;
+    return cb_dist_sum(loop ? cb_contention_team_peak(loop, c->threads) : 0.0);
+}
+
+/* Over several ranks: where they run, what they exchange, and that their weights agree. */
+static void print_ranks(const cb_run_options *o, const cb_run_context *c, const cb_epoch_stats *last)
+{
+    if (c->ranks > 1) {
+        printf("  ranks    %d MPI ranks x %d thread(s), data-parallel (rank:thread PUs", c->ranks,
+               c->threads);
+        for (int r = 0; c->rank_bindings && r < c->ranks; r++)
+            printf(" %d:[%s]", r, c->rank_bindings[r]);
+        printf(")\n");
+        const double per_step = last->steps ? last->comm_seconds / last->steps : 0.0;
+        printf("  exchange %.1f us per step on rank 0 (%.1f%% of the epoch), %.1f KB received by "
+               "each rank per step (every image's gradients and activations: dist.h)\n",
+               1e6 * per_step, last->seconds > 0 ? 100.0 * last->comm_seconds / last->seconds : 0.0,
+               last->comm_bytes_per_step / 1e3);
+    }
+    printf("  weights  checksum %016llx after the last epoch", (unsigned long long)last->checksum);
+    if (c->ranks > 1)
+        printf(", the same on all %d ranks (compared after every %s)", c->ranks,
+               o->cfg.check_replicas ? "step" : "epoch");
+    printf("\n");
 }
 
 /* Each epoch's verdict (contention.h): its own CPU and steal figures, and the run's peak before the
@@ -232,7 +256,7 @@ static void print_summary(const cb_run_options *o, const cb_run_context *c,
     printf("  work     %.3f MFLOP per training image, %.1f GFLOP per epoch\n", flops * 1e-6,
            flops * c->train_images * 1e-9);
     printf("  peak     %.1f GFLOP/s (FMA loop measured on this machine, %d thread(s) at once)\n",
-           peak, c->threads);
+           peak, c->threads * c->ranks);
     printf("\n  epoch   seconds    images/s   GFLOP/s  %% peak   train loss  train acc   test loss  test acc\n");
     for (int e = 0; e < o->cfg.epochs; e++)
         printf("  %5d  %8.3f  %10.1f  %8.2f  %5.1f%%  %10.4f  %9.4f  %10.4f  %8.4f\n", st[e].epoch,
@@ -246,6 +270,7 @@ static void print_summary(const cb_run_options *o, const cb_run_context *c,
     }
     print_contention(st, o->cfg.epochs);
     const cb_epoch_stats *last = &st[o->cfg.epochs - 1];
+    print_ranks(o, c, last);
     if (last->labels) {
         printf("\n  multi-label test accuracy: exact match %.4f (the acc column), mean per label %.4f\n ",
                last->test_accuracy, last->test_mean_label_accuracy);
@@ -286,7 +311,14 @@ static int write_json(const cb_run_options *o, const cb_run_context *c, const cb
             cbr_set_epoch_test_mean_label_accuracy(x, st[e].test_mean_label_accuracy);
             cbr_set_epoch_test_label_accuracy(x, st[e].test_label_accuracy, (size_t)st[e].labels);
         }
-        cbr_set_epoch_images_per_s_per_core(x, st[e].images_per_s / c->threads);
+        cbr_set_epoch_images_per_s_per_core(x, st[e].images_per_s / (c->threads * c->ranks));
+        char sum[24];
+        snprintf(sum, sizeof sum, "%016llx", (unsigned long long)st[e].checksum);
+        cbr_set_epoch_weights_checksum(x, sum);
+        if (c->ranks > 1) {
+            cbr_set_epoch_comm_seconds(x, st[e].comm_seconds);
+            cbr_set_epoch_comm_bytes_per_step(x, st[e].comm_bytes_per_step);
+        }
         cbr_set_epoch_percent_of_peak(x, peak > 0 ? 100.0 * st[e].gflops / peak : NAN);
         cbr_set_epoch_profile_overhead(x, st[e].profile_overhead);
         cb_contention_to_json(cbr_new_epoch_contention(x), &st[e].contention);
@@ -297,7 +329,9 @@ static int write_json(const cb_run_options *o, const cb_run_context *c, const cb
     cbr_set_summary_repetitions(s, o->cfg.epochs);
     cbr_set_summary_median_seconds(s, med);
     cbr_set_summary_images_per_s(s, c->train_images / med);
-    cbr_set_summary_images_per_s_per_core(s, c->train_images / med / c->threads);
+    cbr_set_summary_images_per_s_per_core(s, c->train_images / med / (c->threads * c->ranks));
+    if (c->ranks > 1)
+        cbr_set_summary_images_per_s_per_rank(s, c->train_images / med / c->ranks);
     cbr_set_summary_gflops(s, gflops);
     cbr_set_summary_peak_gflops(s, peak);
     cbr_set_summary_percent_of_peak(s, peak > 0 ? 100.0 * gflops / peak : NAN);
@@ -328,6 +362,13 @@ int cb_cmd_train(int argc, char **argv)
     const char *loss = x.loss;
     if (rc >= 0)
         return rc;
+    if (cb_dist_rank() > 0)
+        x.save = NULL; /* rank 0 writes the model file, the same weights as every rank's */
+    if (o.task == CB_TASK_REGRESSION && cb_dist_many()) {
+        fprintf(stderr, "cifarbench train: --task regression (iris, 150 rows) runs in one process, "
+                        "not over %d MPI ranks\n", cb_dist_ranks());
+        return CB_EXIT_USAGE;
+    }
     if (o.task == CB_TASK_REGRESSION) {
         /* The iris fit has no model file and a kernel table of one ISA: refuse what it would
          * silently ignore. */
@@ -373,6 +414,8 @@ int cb_cmd_train(int argc, char **argv)
     const double peak = measured_peak(c);
     if (cb_train(&o.cfg, &run.data, &model, stats) != 0) {
         fprintf(stderr, "cifarbench train: out of memory\n");
+        if (cb_dist_many()) /* the other ranks wait for this one's images */
+            cb_dist_abort(CB_EXIT_FAILURE);
         cb_model_free(&model);
         free(stats);
         cb_run_free(&run);

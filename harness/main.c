@@ -4,6 +4,7 @@
 
 #include "cb_options.h"
 #include "commands.h"
+#include "dist.h"
 #include "report_commands.h"
 
 static const char usage[] =
@@ -40,7 +41,30 @@ static const struct {
     {"bisect", cb_cmd_bisect},
 };
 
+/* Over several MPI ranks only train and scale run: the rest would do the same work R times. */
+static bool runs_on_ranks(const char *cmd)
+{
+    return strcmp(cmd, "train") == 0 || strcmp(cmd, "scale") == 0;
+}
+
+static int run_command(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    int rc = cb_dist_init(&argc, &argv);
+    if (rc < 0) {
+        if (cb_dist_rank() > 0) /* rank 0 prints the results */
+            rc = freopen("/dev/null", "w", stdout) ? -1 : CB_EXIT_FAILURE;
+        if (rc < 0)
+            rc = run_command(argc, argv);
+    }
+    if (!cb_dist_was_ready()) /* the command stopped before its work: stop with the others */
+        rc = cb_dist_ready(rc == CB_EXIT_OK ? -1 : rc);
+    cb_dist_finalize();
+    return rc < 0 ? CB_EXIT_OK : rc;
+}
+
+static int run_command(int argc, char **argv)
 {
     static const struct option longopts[] = {{0}};
     cb_options o;
@@ -57,6 +81,11 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
         return CB_EXIT_OK;
+    }
+    if (cb_dist_many() && !runs_on_ranks(cmd)) {
+        fprintf(stderr, "cifarbench: '%s' runs in one process; under mpirun only train and scale "
+                        "run, data-parallel over the %d ranks\n", cmd, cb_dist_ranks());
+        return CB_EXIT_USAGE;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)

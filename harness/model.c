@@ -223,3 +223,20 @@ double cb_model_flops_train(const cb_model_config *cfg)
      * costly as the forward product, so 3x forward less conv1's data gradient. */
     return 3.0 * cb_model_flops_forward(cfg) - conv_flops(CB_IN_H, CB_IN_W, CB_IN_C, CB_CONV_C);
 }
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+uint64_t cb_model_checksum(const cb_model *m)
+{
+    const size_t bytes = m->param_count * sizeof(float);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = fnv1a(h, m->param_slab, bytes);
+    h = fnv1a(h, m->m_slab, bytes);
+    return fnv1a(h, m->v_slab, bytes);
+}

@@ -202,4 +202,8 @@ cb_acts cb_model_image_acts(const cb_model *m, int i);
 double cb_model_flops_forward(const cb_model_config *cfg);
 double cb_model_flops_train(const cb_model_config *cfg);
 
+/* FNV-1a over the bits of the parameters and Adam's two moments: equal on two models exactly when
+ * (but for a 2^-64 chance) they would train on identically. */
+uint64_t cb_model_checksum(const cb_model *m);
+
 #endif /* CB_MODEL_H */

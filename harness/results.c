@@ -1,6 +1,8 @@
 /* results.c - see results.h. */
 #include "results.h"
 
+#include <stdlib.h>
+
 #include "cb_build_info.h"
 #include "cb_result.h"
 #include "tasks.h"
@@ -48,6 +50,15 @@ json_t *cb_results_new(const char *command, const cb_run_context *c)
     cbr_set_context_isas_supported(x, names, n);
     cbr_set_context_threads(x, c->threads);
     cbr_set_context_bind(x, cb_bind_name(c->bind));
+    if (c->ranks > 1 && c->rank_bindings) {
+        const char **rb = malloc(sizeof *rb * (size_t)c->ranks);
+        for (int r = 0; rb && r < c->ranks; r++)
+            rb[r] = c->rank_bindings[r];
+        cbr_set_context_ranks(x, c->ranks);
+        if (rb)
+            cbr_set_context_rank_thread_pus(x, rb, (size_t)c->ranks);
+        free(rb);
+    }
     if (c->oversubscribed)
         cbr_set_context_oversubscribed(x, true);
     for (int t = 0; t < c->threads; t++)

@@ -16,6 +16,8 @@
 #include "topology.h"
 #include "variants.h"
 
+enum { CB_RANK_BINDINGS = 256 };
+
 typedef struct cb_run_context {
     cb_isa isa;
     bool isa_auto;      /* chosen by "auto" rather than forced */
@@ -25,6 +27,9 @@ typedef struct cb_run_context {
     cb_bind bind;
     bool oversubscribed; /* more threads than PUs (--oversubscribe): the timings mean nothing */
     char bindings[CB_MAX_THREADS][24]; /* bindings[t]: PUs thread t may run on, e.g. "0" */
+    int ranks;            /* MPI ranks (dist.h); 1 in one process */
+    /* rank 0, over several ranks: [ranks][CB_RANK_BINDINGS] each rank's threads' PUs, "0 1" */
+    char (*rank_bindings)[CB_RANK_BINDINGS];
     const cb_machine *machine;
     const cb_cifar10 *data;
     int train_images, test_images; /* as used */

@@ -11,6 +11,7 @@
 
 #include "cb_atomic_file.h"
 #include "cb_buf.h"
+#include "dist.h"
 
 /* The shared help in three parts: before --task, the tasks (one entry per task), after. */
 #define HELP_BEFORE_TASK                                                                           \
@@ -30,6 +31,8 @@
     "  --oversubscribe    allow more threads than processing units (with --bind none), for\n"        \
     "                     correctness checks only: the timings are not meaningful, and the output\n" \
     "                     and the JSON say so\n"                                                      \
+    "  --check-replicas   over MPI ranks (mpirun): compare the weights' checksum across the ranks\n"  \
+    "                     after every step, not only after every epoch\n"                            \
     "  --images N         train on the first N training images only (default: all 50000)\n"          \
     "  --test-images N    evaluate on the first N test images only (default: all 10000)\n"           \
     "  --json FILE        also write the results as JSON (written whole or not at all; a new or\n"  \
@@ -136,7 +139,7 @@ bool cb_same_file(const char *a, const char *b)
 
 enum {
     OPT_DATA = CB_RUN_OPTION_FIRST, OPT_JSON, OPT_ISA, OPT_TASK, OPT_BIND, OPT_OVERSUBSCRIBE,
-    OPT_BATCH, OPT_SEED,
+    OPT_BATCH, OPT_SEED, OPT_CHECK_REPLICAS,
     OPT_THREADS, OPT_IMAGES, OPT_TEST_IMAGES,
 };
 
@@ -147,6 +150,7 @@ static const struct option shared_longopts[] = {
     {"task", required_argument, NULL, OPT_TASK},
     {"bind", required_argument, NULL, OPT_BIND},
     {"oversubscribe", no_argument, NULL, OPT_OVERSUBSCRIBE},
+    {"check-replicas", no_argument, NULL, OPT_CHECK_REPLICAS},
     {"batch", required_argument, NULL, OPT_BATCH},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -211,6 +215,7 @@ static bool shared_option(int c, cb_options *p, cb_run_options *o)
         cb_options_usage_error(p, "--bind '%s': use core or none", p->arg);
         return false;
     case OPT_OVERSUBSCRIBE: o->oversubscribe = true; return true;
+    case OPT_CHECK_REPLICAS: o->cfg.check_replicas = true; return true;
     case OPT_BATCH: return int_option(p, 1, 65536, &o->cfg.batch);
     case OPT_SEED:
         if (!cb_options_int(p, 0, INT64_MAX, &v))
@@ -281,6 +286,24 @@ const char *cb_run_oversubscribed_warning(const cb_run_context *c)
     return line;
 }
 
+/* Over several ranks, rank 0 learns where every rank's threads run (a collective: only after
+ * cb_dist_ready). */
+static void gather_rank_bindings(cb_run *r)
+{
+    r->ctx.ranks = cb_dist_ranks();
+    if (r->ctx.ranks == 1)
+        return;
+    char mine[CB_RANK_BINDINGS] = "";
+    for (int t = 0, len = 0; t < r->ctx.threads && len < (int)sizeof mine; t++)
+        len += snprintf(mine + len, sizeof mine - (size_t)len, "%s%s", t ? " " : "",
+                        r->ctx.bindings[t]);
+    if (cb_dist_rank() == 0 && !r->ctx.rank_bindings)
+        r->ctx.rank_bindings = calloc((size_t)r->ctx.ranks, sizeof *r->ctx.rank_bindings);
+    if (cb_dist_rank() == 0 && !r->ctx.rank_bindings)
+        cb_dist_abort(CB_EXIT_FAILURE);
+    cb_dist_gather_strings(mine, (char *)r->ctx.rank_bindings, CB_RANK_BINDINGS);
+}
+
 int cb_run_start_team(cb_run *r, int threads, cb_bind bind, const char *command)
 {
     char err[512];
@@ -298,12 +321,25 @@ int cb_run_start_team(cb_run *r, int threads, cb_bind bind, const char *command)
                 r->ctx.threads);
         return CB_EXIT_FAILURE;
     }
+    if (cb_dist_was_ready()) /* a later team (scale): every rank starts it */
+        gather_rank_bindings(r);
     return -1;
 }
 
-int cb_run_prepare(cb_run *r, cb_run_options *o, const char *command)
+/* Over several ranks: each needs an image of every full batch. */
+static int check_ranks(const cb_run_options *o, const char *command)
 {
-    memset(r, 0, sizeof *r);
+    if (cb_dist_ranks() <= o->cfg.batch)
+        return -1;
+    fprintf(stderr, "cifarbench %s: --batch %d over %d MPI ranks: every rank trains a share of each "
+                    "batch, so the batch needs at least one image per rank\n",
+            command, o->cfg.batch, cb_dist_ranks());
+    return CB_EXIT_USAGE;
+}
+
+/* Everything before the team: ISA, machine, threads, paths, the command's checks, the data. */
+static int prepare(cb_run *r, cb_run_options *o, const char *command)
+{
     char err[4400], note[4400];
     if (o->variants_path) {
         if (o->isa) {
@@ -325,12 +361,17 @@ int cb_run_prepare(cb_run *r, cb_run_options *o, const char *command)
             return CB_EXIT_USAGE;
         o->cfg.kernels = cb_kernel_table_for(r->ctx.isa);
     }
-    o->cfg.progress = isatty(STDERR_FILENO) ? CB_PROGRESS_BAR : CB_PROGRESS_LINES;
+    o->cfg.progress = cb_dist_rank() > 0          ? CB_PROGRESS_NONE /* rank 0 reports */
+                      : isatty(STDERR_FILENO) ? CB_PROGRESS_BAR
+                                              : CB_PROGRESS_LINES;
+    int rc = check_ranks(o, command);
+    if (rc >= 0)
+        return rc;
 
     cb_machine_describe(&r->machine);
     r->ctx.machine = &r->machine;
     if (o->threads == 0)
-        o->threads = r->machine.cores > 0 ? r->machine.cores : 1;
+        o->threads = r->machine.usable_cores > 0 ? r->machine.usable_cores : 1;
     if (cb_team_check(o->threads, o->bind, o->oversubscribe, &r->machine, err, sizeof err) != 0) {
         fprintf(stderr, "cifarbench %s: %s\n", command, err);
         return CB_EXIT_USAGE;
@@ -339,7 +380,7 @@ int cb_run_prepare(cb_run *r, cb_run_options *o, const char *command)
         fprintf(stderr, "cifarbench %s: %s\n", command, err);
         return CB_EXIT_FAILURE;
     }
-    int rc = o->check ? o->check(o->check_ctx, command) : -1;
+    rc = o->check ? o->check(o->check_ctx, command) : -1;
     if (rc >= 0)
         return rc;
     if (cb_cifar10_open(o->data_dir, &r->data, note, sizeof note, err, sizeof err) != 0) {
@@ -349,8 +390,7 @@ int cb_run_prepare(cb_run *r, cb_run_options *o, const char *command)
     fprintf(stderr, "cifarbench %s: %s\n", command, note);
     if (cb_task_apply(o->task, &r->data, err, sizeof err) != 0) {
         fprintf(stderr, "cifarbench %s: %s\n", command, err);
-        cb_cifar10_free(&r->data);
-        return CB_EXIT_FAILURE;
+        return CB_EXIT_FAILURE; /* the caller frees the data */
     }
     r->ctx.task = o->task;
     r->ctx.data = &r->data;
@@ -358,13 +398,28 @@ int cb_run_prepare(cb_run *r, cb_run_options *o, const char *command)
                               ? o->cfg.train_images : r->data.train.count;
     r->ctx.test_images = o->cfg.test_images > 0 && o->cfg.test_images < r->data.test.count
                              ? o->cfg.test_images : r->data.test.count;
-    rc = cb_run_start_team(r, o->threads, o->bind, command);
+    rc = o->check_data ? o->check_data(o->check_ctx, &r->ctx, command) : -1;
+    return rc >= 0 ? rc : cb_run_start_team(r, o->threads, o->bind, command);
+}
+
+int cb_run_prepare(cb_run *r, cb_run_options *o, const char *command)
+{
+    memset(r, 0, sizeof *r);
+    if (cb_dist_rank() > 0)
+        o->json_path = NULL; /* rank 0 writes the results (and checks that it can) */
+    /* Every rank's verdict, before the work: all go on, or all stop (dist.h). */
+    r->ctx.ranks = 1;
+    const int rc = cb_dist_ready(prepare(r, o, command));
     if (rc >= 0)
         cb_cifar10_free(&r->data);
+    else
+        gather_rank_bindings(r);
     return rc;
 }
 
 void cb_run_free(cb_run *r)
 {
     cb_cifar10_free(&r->data);
+    free(r->ctx.rank_bindings);
+    r->ctx.rank_bindings = NULL;
 }

@@ -30,6 +30,9 @@ typedef struct cb_run_options {
     cb_train_config cfg;
     cb_run_check_fn *check; /* optional: the command's own checks (above) */
     void *check_ctx;
+    /* optional: the command's checks that need the data set (its size), run after it is loaded;
+     * given the run's context */
+    int (*check_data)(void *ctx, const cb_run_context *c, const char *command);
 } cb_run_options;
 
 #define CB_RUN_TASK(t) (1u << (t))

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "cb_clock.h"
+#include "dist.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <pmmintrin.h>
@@ -163,11 +164,12 @@ static void backward_image(const cb_model *m, const cb_kernel_table *kt, const c
           kt->conv2d_bwd_weights(&conv1_shape, a->x, a->dc1, g->conv1_w, g->conv1_b));
 }
 
-/* Phase 1 over the batch, the images shared among the team. */
-static void images_team(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b)
+/* Phase 1 over images [lo, hi) of the batch (this rank's share), shared among the team. */
+static void images_team(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int lo,
+                        int hi)
 {
 #pragma omp for schedule(static)
-    for (int i = 0; i < b->n; i++) {
+    for (int i = lo; i < hi; i++) {
         const double t0 = unit_begin(m);
         const cb_acts a = cb_model_image_acts(m, i);
         const cb_params g = cb_model_image_grads(m, i);
@@ -309,19 +311,55 @@ double cb_model_block_bytes_per_image(const cb_model *m)
 
 /* ---- the step ------------------------------------------------------------------------------- */
 
-/* Phase 1, a barrier, phase 2, the end of the region; returns the mean of the images' losses,
+/* Over several ranks (dist.h): every image's results from the rank that trained it to all, so
+ * that every rank runs phase 2 over the whole batch. */
+static void exchange_images(const cb_model *m, const cb_batch *b)
+{
+    const cb_acts *a = &m->acts;
+    const int n = b->n, K = m->cfg.outputs;
+    cb_dist_allgather(m->image_grad_slab, m->image_stride, n, false);
+    cb_dist_allgather(a->p2, CB_FLAT, n, false);
+    cb_dist_allgather(a->dh1, CB_HIDDEN, n, false);
+    cb_dist_allgather(a->loss, 1, n, false);
+    cb_dist_allgather(a->z, (size_t)K, n, false);
+    cb_dist_allgather(b->labels, 1, n, true);
+    if (b->targets)
+        cb_dist_allgather(b->targets, (size_t)K, n, false);
+    cb_dist_count_exchange();
+}
+
+/* Phase 1, a barrier, phase 2, the end of the region; over several ranks, phase 1 on this rank's
+ * images, the exchange, then phase 2 in a second region. Returns the mean of the images' losses,
  * summed in image order. */
 static float step(cb_model *m, const cb_kernel_table *kt, const cb_batch *b,
                   const cb_adam_hparams *h)
 {
     const double t0 = unit_begin(m);
+    if (cb_dist_many()) {
+        int lo, hi;
+        cb_dist_range(b->n, cb_dist_rank(), cb_dist_ranks(), &lo, &hi);
 #pragma omp parallel num_threads(m->threads)
-    {
-        const unsigned fp_mode = flush_denormals();
-        images_team(m, kt, b); /* barrier 1 */
-        params_team(m, kt, b->n, h);
-        restore_fp_mode(fp_mode);
-    } /* barrier 2 */
+        {
+            const unsigned fp_mode = flush_denormals();
+            images_team(m, kt, b, lo, hi);
+            restore_fp_mode(fp_mode);
+        }
+        exchange_images(m, b);
+#pragma omp parallel num_threads(m->threads)
+        {
+            const unsigned fp_mode = flush_denormals();
+            params_team(m, kt, b->n, h);
+            restore_fp_mode(fp_mode);
+        }
+    } else {
+#pragma omp parallel num_threads(m->threads)
+        {
+            const unsigned fp_mode = flush_denormals();
+            images_team(m, kt, b, 0, b->n); /* barrier 1 */
+            params_team(m, kt, b->n, h);
+            restore_fp_mode(fp_mode);
+        } /* barrier 2 */
+    }
     unit_end(m, CB_COL_REGION, t0);
     float sum = 0.0f;
     for (int i = 0; i < b->n; i++)

@@ -25,7 +25,7 @@ bool cb_bind_parse(const char *name, cb_bind *b)
 
 bool cb_team_oversubscribed(int threads, const cb_machine *m)
 {
-    return m->pus > 0 && threads > m->pus;
+    return m->usable_pus > 0 && threads > m->usable_pus;
 }
 
 int cb_team_check(int threads, cb_bind bind, bool oversubscribe, const cb_machine *m, char *err,
@@ -33,7 +33,7 @@ int cb_team_check(int threads, cb_bind bind, bool oversubscribe, const cb_machin
 {
     if (threads < 1 || threads > CB_MAX_THREADS) {
         snprintf(err, errlen, "--threads %d: use 1 to %d", threads,
-                 oversubscribe ? CB_MAX_THREADS : m->pus > 0 ? m->pus : 1);
+                 oversubscribe ? CB_MAX_THREADS : m->usable_pus > 0 ? m->usable_pus : 1);
         return -1;
     }
     if (oversubscribe) {
@@ -44,19 +44,22 @@ int cb_team_check(int threads, cb_bind bind, bool oversubscribe, const cb_machin
                  "a physical core of its own, so it allows no more threads than cores");
         return -1;
     }
-    if (m->pus > 0 && threads > m->pus) {
+    char where[96] = "this machine has";
+    if (m->usable_pus < m->pus)
+        snprintf(where, sizeof where, "this process's cpuset (mpirun's or taskset's) holds");
+    if (m->usable_pus > 0 && threads > m->usable_pus) {
         snprintf(err, errlen,
-                 "--threads %d: this machine has %d processing units (%d cores); more threads "
-                 "than PUs would only time-share them (--oversubscribe --bind none allows it, for "
-                 "correctness checks only)",
-                 threads, m->pus, m->cores);
+                 "--threads %d: %s %d processing units (%d cores); more threads than PUs would "
+                 "only time-share them (--oversubscribe --bind none allows it, for correctness "
+                 "checks only)",
+                 threads, where, m->usable_pus, m->usable_cores);
         return -1;
     }
-    if (bind == CB_BIND_CORE && m->cores > 0 && threads > m->cores) {
+    if (bind == CB_BIND_CORE && m->usable_cores > 0 && threads > m->usable_cores) {
         snprintf(err, errlen,
-                 "--threads %d with --bind core: this machine has %d physical cores, one thread "
-                 "each; use --threads %d or --bind none",
-                 threads, m->cores, m->cores);
+                 "--threads %d with --bind core: %s %d physical cores, one thread each; use "
+                 "--threads %d or --bind none",
+                 threads, where, m->usable_cores, m->usable_cores);
         return -1;
     }
     return 0;

@@ -3,8 +3,9 @@
  * synchronisation costs.
  *
  * cb_team_start() fixes the team for the whole process: exactly `threads` OpenMP threads (no
- * dynamic adjustment), thread t pinned with hwloc to physical core t (--bind core, the default) or
- * left to the OS (--bind none). GNU OpenMP keeps the same threads for later parallel regions of
+ * dynamic adjustment), thread t pinned with hwloc to the t-th core of the process's starting
+ * cpuset (--bind core, the default; every core unless mpirun or taskset narrowed it) or left to
+ * the OS (--bind none). GNU OpenMP keeps the same threads for later parallel regions of
  * the same size, so the pinning holds for every training step; cb_team_readback() checks it.
  *
  * Oversubscription (--oversubscribe, for correctness checks only): more threads than the machine

@@ -4,7 +4,10 @@
 #include <hwloc.h>
 #include <string.h>
 
-/* Loaded once; NULL when hwloc cannot load it. */
+static hwloc_bitmap_t usable; /* the PUs the process was started on (see usable_core) */
+
+/* Loaded once, with the cpuset the process was started in, before any thread is pinned; NULL when
+ * hwloc cannot load it. */
 static hwloc_topology_t topology(void)
 {
     static hwloc_topology_t topo;
@@ -17,8 +20,22 @@ static hwloc_topology_t topology(void)
             else
                 hwloc_topology_destroy(topo);
         }
+        if (state == 1 && (usable = hwloc_bitmap_alloc()) != NULL &&
+            hwloc_get_cpubind(topo, usable, HWLOC_CPUBIND_PROCESS) != 0)
+            hwloc_bitmap_copy(usable, hwloc_topology_get_allowed_cpuset(topo));
     }
     return state == 1 ? topo : NULL;
+}
+
+/* The k-th core (in hwloc's logical order) that has a PU in the process's cpuset: all cores for a
+ * process started unbound, the cores mpirun (--bind-to, --map-by) or taskset gave it otherwise. */
+static hwloc_obj_t usable_core(hwloc_topology_t topo, int k)
+{
+    for (hwloc_obj_t c = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_CORE, NULL); c;
+         c = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_CORE, c))
+        if ((!usable || hwloc_bitmap_intersects(c->cpuset, usable)) && k-- == 0)
+            return c;
+    return NULL;
 }
 
 static void copy_info(hwloc_obj_t obj, const char *name, char *dst, size_t n)
@@ -69,6 +86,9 @@ int cb_machine_describe(cb_machine *m)
     m->packages = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE);
     m->cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
     m->pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+    while (usable_core(topo, m->usable_cores))
+        m->usable_cores++;
+    m->usable_pus = usable ? hwloc_bitmap_weight(usable) : m->pus;
     m->numa_nodes = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
     for (int i = 0; i < m->numa_nodes; i++)
         m->memory_bytes += hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, i)->attr->numanode.local_memory;
@@ -146,7 +166,7 @@ void cb_machine_print(const cb_machine *m, FILE *out)
 int cb_bind_thread_to_core(int core)
 {
     hwloc_topology_t topo = topology();
-    hwloc_obj_t c = topo ? hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned)core) : NULL;
+    hwloc_obj_t c = topo ? usable_core(topo, core) : NULL;
     if (!c)
         return -1;
     return hwloc_set_cpubind(topo, c->cpuset, HWLOC_CPUBIND_THREAD) == 0 ? 0 : -1;
@@ -167,6 +187,6 @@ int cb_thread_binding(char *buf, size_t len)
 int cb_core_pus(int core, char *buf, size_t len)
 {
     hwloc_topology_t topo = topology();
-    hwloc_obj_t c = topo ? hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned)core) : NULL;
+    hwloc_obj_t c = topo ? usable_core(topo, core) : NULL;
     return c && hwloc_bitmap_list_snprintf(buf, len, c->cpuset) >= 0 ? 0 : -1;
 }

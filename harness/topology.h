@@ -26,6 +26,9 @@ typedef struct cb_machine {
     char cpu_model[256];  /* e.g. "AMD EPYC 9R14 96-Core Processor"; "unknown" when hwloc has none */
     char cpu_vendor[64];
     int packages, cores, pus, numa_nodes;
+    /* What this process may run on: the cores with a PU in the cpuset it was started in, and
+     * those PUs (the whole machine unless mpirun --bind-to / --map-by or taskset narrowed it). */
+    int usable_cores, usable_pus;
     unsigned long long memory_bytes; /* total of the NUMA nodes */
     int cache_kinds;
     cb_cache_kind caches[CB_MAX_CACHE_KINDS]; /* L1d, L1i, L2, L3 ... in level order */
@@ -39,15 +42,17 @@ int cb_machine_describe(cb_machine *m);
  * spirit of `lstopo --of console` and likwid-topology. */
 void cb_machine_print(const cb_machine *m, FILE *out);
 
-/* Binds the calling thread to physical core `core` (all its PUs). Returns 0, or -1 when the core
- * does not exist or the OS refuses. */
+/* Binds the calling thread to usable core `core` (all its PUs): the core-th of the cores in the
+ * process's starting cpuset (cb_machine.usable_cores), so that the ranks mpirun placed on one
+ * machine pin their threads each inside its own cores. Returns 0, or -1 when there is no such
+ * core or the OS refuses. */
 int cb_bind_thread_to_core(int core);
 
 /* The calling thread's CPU binding as a list of PU OS indexes (e.g. "0" or "0-1"). Returns 0, or
  * -1 when it cannot be read. */
 int cb_thread_binding(char *buf, size_t len);
 
-/* The PUs of physical core `core` as a list of OS indexes (what a thread pinned there reads back).
+/* The PUs of usable core `core` as a list of OS indexes (what a thread pinned there reads back).
  * Returns 0, or -1 when there is no such core. */
 int cb_core_pus(int core, char *buf, size_t len);
 

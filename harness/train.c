@@ -2,10 +2,13 @@
 #include "train.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cb_clock.h"
+#include "cb_options.h"
 #include "cb_timing.h"
+#include "dist.h"
 #include "progress.h"
 #include "rng.h"
 
@@ -91,6 +94,20 @@ static void record_step(const cb_train_config *cfg, const cb_model *m, int n, lo
     }
 }
 
+/* The weights' checksum, compared across the MPI ranks: a difference stops every rank (a bug, or
+ * a rank whose hardware computes differently: nothing after it would mean anything). */
+static uint64_t check_replicas(const cb_model *m, const char *when, long which)
+{
+    const uint64_t sum = cb_model_checksum(m);
+    if (!cb_dist_same(sum)) {
+        fprintf(stderr, "cifarbench: the %d ranks' weights differ after %s %ld (this rank's "
+                        "checksum %016llx): the replicas diverged\n",
+                cb_dist_ranks(), when, which, (unsigned long long)sum);
+        cb_dist_abort(CB_EXIT_FAILURE);
+    }
+    return sum;
+}
+
 static void read_clock(void *arg, long reps)
 {
     (void)arg;
@@ -167,12 +184,15 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
         }
         /* Contention readings at the pass's two ends, outside its seconds (contention.h). */
         cb_contention_begin(probe, model->threads);
+        cb_dist_traffic_reset();
         const double t0 = cb_now();
         for (int start = 0; start < n_train; start += cfg->batch) {
             const int n = n_train - start < cfg->batch ? n_train - start : cfg->batch;
             const cb_batch b = {.n = n, .set = &data->train, .idx = order + start,
                                 .labels = labels, .targets = targets};
             const float loss = cb_model_train_step(model, kt, &b);
+            if (cfg->check_replicas)
+                check_replicas(model, "step", global_step + 1);
             /* The logits of this step's forward pass are still in acts.z. */
             const long step_correct = count_correct(model->acts.z, n, model->cfg.outputs, labels,
                                                     targets, label_correct);
@@ -190,7 +210,11 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
                 progress_seconds += cb_progress_update(&bar, start + n, loss_sum / (start + n),
                                                        (double)correct / (start + n));
         }
-        st->seconds = cb_now() - t0 - progress_seconds;
+        st->seconds = cb_dist_max(cb_now() - t0 - progress_seconds);
+        const cb_dist_traffic traffic = cb_dist_traffic_now();
+        st->comm_seconds = traffic.seconds;
+        st->comm_bytes_per_step = traffic.exchanges ? traffic.bytes_received / traffic.exchanges : 0.0;
+        st->checksum = check_replicas(model, "epoch", e + 1);
         cb_contention_end(probe, progress_seconds, &st->contention);
         st->progress_seconds = progress_seconds;
         model->profile = NULL; /* evaluation is not part of the profile */

@@ -39,6 +39,8 @@ typedef struct cb_train_config {
     float *step_grad;        /* optional: each step's sum |dz|, i.e. the mean size of one
                                 example's loss gradient at the logits (cifarbench study) */
     long step_losses_cap;    /* capacity of each of those three */
+    bool check_replicas;     /* over MPI ranks: compare the weights' checksum after every step,
+                                not only after every epoch (dist.h) */
 } cb_train_config;
 
 enum { CB_MAX_LABELS = 16 }; /* outputs a multi-label task may have */
@@ -72,6 +74,11 @@ typedef struct cb_epoch_stats {
      * ends, outside its seconds. Measured, not judged: no peaks, flagged false until the caller
      * adds the peaks it measured and calls cb_contention_judge. */
     cb_contention contention;
+    /* Over MPI ranks (dist.h): the seconds are the slowest rank's; this rank's time in the
+     * exchanges and the bytes it received, per step; and the weights' checksum after the epoch,
+     * the same on every rank (checked). */
+    double comm_seconds, comm_bytes_per_step;
+    uint64_t checksum;
 } cb_epoch_stats;
 
 /* The model's batch capacity that cb_train needs for a configuration. */

@@ -59,6 +59,8 @@
     X(S, isas_supported, STRS, OPT, _)                                                             \
     X(S, threads, INT, OPT, _)                                                                     \
     X(S, bind, STR, OPT, _)                                                                        \
+    X(S, ranks, INT, OPT, _)            /* MPI ranks, data-parallel (missing: one process) */       \
+    X(S, rank_thread_pus, STRS, OPT, _) /* per rank: its threads' PUs, "0,1" */                     \
     X(S, oversubscribed, BOOL, OPT, _)  /* more threads than PUs: timings not meaningful */         \
     X(S, thread_pus, STRS, OPT, _)      /* per thread, as read back */                              \
     X(S, compiler, STR, OPT, _) X(S, build_flags, STR, OPT, _) X(S, git_revision, STR, OPT, _)      \
@@ -87,11 +89,15 @@
     X(S, test_exact_match, NUM, OPT, _)          /* multilabel: = test_accuracy */                  \
     X(S, test_mean_label_accuracy, NUM, OPT, _) X(S, test_label_accuracy, NUMS, OPT, _)            \
     X(S, images_per_s_per_core, NUM, OPT, _) X(S, percent_of_peak, NUM, OPT, _)                    \
-    X(S, profile_overhead, NUM, OPT, _) X(S, contention, OBJ, OPT, contention)
+    X(S, profile_overhead, NUM, OPT, _) X(S, contention, OBJ, OPT, contention)                     \
+    X(S, comm_seconds, NUM, OPT, _)     /* MPI: rank 0's time in the exchanges */                   \
+    X(S, comm_bytes_per_step, NUM, OPT, _) /* MPI: what each rank receives per step */              \
+    X(S, weights_checksum, STR, OPT, _) /* FNV-1a of the weights and moments, hex */
 #define CBR_FIELDS_summary(X, S)                                                                   \
     X(S, repetitions, INT, OPT, _) X(S, median_seconds, NUM, OPT, _) X(S, images_per_s, NUM, OPT, _) \
     X(S, images_per_s_per_core, NUM, OPT, _) X(S, gflops, NUM, OPT, _)                             \
-    X(S, peak_gflops, NUM, OPT, _) X(S, percent_of_peak, NUM, OPT, _)
+    X(S, peak_gflops, NUM, OPT, _) X(S, percent_of_peak, NUM, OPT, _)                              \
+    X(S, images_per_s_per_rank, NUM, OPT, _)
 #define CBR_FIELDS_layer(X, S)                                                                     \
     X(S, layer, STR, REQ, _) X(S, pass, STR, OPT, _) X(S, seconds, NUM, REQ, _)                     \
     X(S, share, NUM, OPT, _)            /* of the epoch, 0..1 */

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(cmake make gcc g++ git pkg-config libhwloc-dev libcmocka-dev libbenchmark-dev
-          libbenchmark-tools libjansson-dev libsqlite3-dev)
+          libbenchmark-tools libjansson-dev libsqlite3-dev libopenmpi-dev openmpi-bin)
 optional=(clang libclang-rt-dev llvm-16)
 
 missing_of() {

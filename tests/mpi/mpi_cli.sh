@@ -1,0 +1,120 @@
+#!/bin/bash
+# mpi_cli.sh - data-parallel training over MPI ranks (harness/dist.h), end to end under mpirun.
+#
+#   mpi_cli.sh CIFARBENCH MPIEXEC WORK CASE
+#
+# MPIEXEC is CMake's MPIEXEC_EXECUTABLE, empty when the build has no MPI: the case then prints
+# CB_SKIP and passes as skipped. Every run is small (256 images, generated-or-installed data) and
+# oversubscribed on purpose (--oversubscribe: 4 ranks on any machine), so no timing is judged.
+# Cases:
+#   replicas      2 ranks, --check-replicas: the weights' checksum compared after every step; the
+#                 JSON records ranks, every rank's thread PUs, the exchange's seconds and bytes
+#   reproducible  the final checksum of 1 process without mpirun, and of 1, 2 and 4 ranks (and 2
+#                 ranks x 2 threads) at the same global batch, is one value; 2 ranks twice agree
+#   uneven        a batch of 5 over 4 ranks (shares 1,1,1,2) and an epoch whose last batch is
+#                 smaller than the ranks: the checksum of one process
+#   fail_option   a bad option: exit 2, the message once (not once per rank)
+#   fail_data     bad data on rank 1 only: exit 1, rank 1's message, no result file
+#   fail_batch    a batch smaller than the ranks: exit 2 with the reason
+#   fail_command  a command other than train and scale under mpirun: exit 2
+set -u
+B=$1 MPIEXEC=$2 WORK=$3 CASE=$4
+if [ -z "$MPIEXEC" ]; then
+  echo "CB_SKIP: this build has no MPI (install libopenmpi-dev and openmpi-bin, then rebuild)"
+  exit 0
+fi
+rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
+# Open MPI refuses root without these (CI containers run as root); harmless otherwise.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+small=(--images 256 --test-images 64 --threads 1 --bind none)
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# run NP ARGS...: cifarbench under mpirun with NP ranks; stdout+stderr in out.NP, the exit code in rc.
+run() {
+  local np=$1
+  shift
+  "$MPIEXEC" --oversubscribe -np "$np" "$B" "$@" > "out.$np" 2>&1
+  rc=$?
+}
+
+# checksum FILE: the "weights  checksum" of a train output.
+checksum() { sed -n 's/^  weights  checksum \([0-9a-f]*\).*/\1/p' "$1"; }
+
+# count FILE PATTERN: how many lines of the output match.
+count() { grep -c -- "$2" "$1"; }
+
+case $CASE in
+replicas)
+  run 2 train "${small[@]}" --check-replicas --json r.json
+  [ "$rc" -eq 0 ] || fail "exit $rc"
+  grep -q "the same on all 2 ranks (compared after every step)" out.2 || fail "no replica line"
+  grep -q "ranks    2 MPI ranks x 1 thread" out.2 || fail "no ranks line"
+  python3 - r.json <<'EOF' || fail "JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+c, e = d["context"], d["epochs"][0]
+assert c["ranks"] == 2 and len(c["rank_thread_pus"]) == 2, c
+assert e["comm_bytes_per_step"] > 0 and e["comm_seconds"] > 0, e
+assert len(e["weights_checksum"]) == 16, e
+assert d["summary"]["images_per_s_per_rank"] > 0
+EOF
+  ;;
+reproducible)
+  "$B" train "${small[@]}" > out.plain 2>&1 || fail "one process: exit $?"
+  want=$(checksum out.plain)
+  [ -n "$want" ] || fail "no checksum in the one-process output"
+  for np in 1 2 4; do
+    run "$np" train "${small[@]}"
+    [ "$rc" -eq 0 ] || fail "$np ranks: exit $rc"
+    [ "$(checksum "out.$np")" = "$want" ] || fail "$np ranks: checksum $(checksum "out.$np"), one process $want"
+  done
+  run 2 train "${small[@]}" && again=$(checksum out.2)
+  [ "$again" = "$want" ] || fail "2 ranks, second run: $again"
+  run 2 train "${small[@]}" --threads 2 --oversubscribe
+  [ "$rc" -eq 0 ] && [ "$(checksum out.2)" = "$want" ] || fail "2 ranks x 2 threads: exit $rc, $(checksum out.2)"
+  ;;
+uneven)
+  "$B" train "${small[@]}" --images 253 --batch 5 > out.plain 2>&1 || fail "one process: exit $?"
+  want=$(checksum out.plain)
+  run 4 train "${small[@]}" --images 253 --batch 5 # 50 batches of 5, then one of 3 < 4 ranks
+  [ "$rc" -eq 0 ] || fail "exit $rc"
+  [ "$(checksum out.4)" = "$want" ] || fail "4 ranks: $(checksum out.4), one process $want"
+  ;;
+fail_option)
+  run 2 train --frobnicate
+  [ "$rc" -eq 2 ] || fail "exit $rc, want 2"
+  [ "$(count out.2 "unknown option '--frobnicate'")" -eq 1 ] || fail "the message is not there once"
+  ;;
+fail_data)
+  "$MPIEXEC" --oversubscribe -np 2 sh -c '
+    if [ "$OMPI_COMM_WORLD_RANK" = 1 ]; then set -- --data "$PWD/no-such-dir"; else set --; fi
+    exec "$0" train --images 64 --test-images 32 --threads 1 --bind none --json "$PWD/r.json" "$@"' \
+    "$B" > out.2 2>&1
+  rc=$?
+  [ "$rc" -eq 1 ] || fail "exit $rc, want 1"
+  grep -q "^rank 1 of 2: cifarbench train: cannot use the CIFAR-10 data in .*no-such-dir" out.2 ||
+    fail "no message from rank 1"
+  [ "$(count out.2 "no-such-dir")" -eq 1 ] || fail "the message is not there once"
+  [ ! -e r.json ] || fail "a result file was left"
+  ;;
+fail_batch)
+  run 4 train "${small[@]}" --batch 3
+  [ "$rc" -eq 2 ] || fail "exit $rc, want 2"
+  [ "$(count out.4 "batch needs at least one image per rank")" -eq 1 ] || fail "no reason, or not once"
+  ;;
+fail_command)
+  run 2 report x.json --out rep
+  [ "$rc" -eq 2 ] || fail "exit $rc, want 2"
+  [ "$(count out.2 "under mpirun only train and scale run")" -eq 1 ] || fail "no reason, or not once"
+  ;;
+*)
+  fail "unknown case $CASE"
+  ;;
+esac
+if [ "$fails" -gt 0 ]; then
+  echo "--- output of the last run:"
+  cat out.* 2>/dev/null | head -60
+  exit 1
+fi
+echo "mpi/$CASE: ok"
