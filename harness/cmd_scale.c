@@ -30,12 +30,18 @@ static const char scale_usage_head[] =
     "  --predict LIST     also predict images/s, speed-up and efficiency at these thread counts\n"
     "                     (e.g. 4,8,16,32,64,128) for both modes, from a model fed with what this\n"
     "                     machine measures (one profiled epoch at 1 thread, the step's sync, one\n"
-    "                     core's read bandwidth), checked against the measured 2-thread median\n";
+    "                     core's read bandwidth), checked against the measured 2-thread median;\n"
+    "                     and over 1 to 64 nodes of N threads on 25 and 100 Gb/s networks\n"
+    "  --network US:GBITS with --predict, one more network for the nodes' curves: its latency in\n"
+    "                     microseconds and bandwidth in Gbit/s (train under mpirun measures\n"
+    "                     the one between its ranks)\n";
 
 typedef struct scale_options {
     int reps;
     cb_scaling_mode mode;
     int n_predict, predict[CB_PREDICT_MAX];
+    bool has_network;
+    cb_network network;
 } scale_options;
 
 typedef struct scale_point {
@@ -54,6 +60,7 @@ static const struct option scale_longopts[] = {
     {"repetitions", required_argument, NULL, 'r'},
     {"mode", required_argument, NULL, 'm'},
     {"predict", required_argument, NULL, 'p'},
+    {"network", required_argument, NULL, 'n'},
     {0},
 };
 
@@ -75,6 +82,12 @@ static bool scale_option(int c, cb_options *p, cb_run_options *o, void *ctx)
             return true;
         }
         cb_options_usage_error(p, "--mode '%s': use strong or weak", p->arg);
+        return false;
+    case 'n':
+        so->has_network = cb_network_parse(p->arg, &so->network, err, sizeof err);
+        if (so->has_network)
+            return true;
+        cb_options_usage_error(p, "%s", err);
         return false;
     default:
         if (cb_predict_parse(p->arg, CB_MAX_THREADS, so->predict, &so->n_predict, err, sizeof err))
@@ -152,6 +165,9 @@ static int model_epoch(const cb_run_options *o, cb_run *run, const scale_point *
     const int rc = cb_train(&cfg, &run->data, &m, &st);
     in->blocks = cb_model_param_blocks(&m);
     in->block_bytes_per_image = cb_model_block_bytes_per_image(&m);
+    in->exchange_bytes_per_image = cb_model_exchange_bytes_per_image(&m, false);
+    in->result_bytes_per_image = cb_model_exchange_bytes_per_image(&m, true);
+    in->gradient_bytes = (double)m.param_count * sizeof(float);
     cb_model_free(&m);
     if (rc != 0)
         return -1;
@@ -282,7 +298,8 @@ static void predict(cb_scale_prediction *pred, const scale_options *so, const cb
     in->sync2_seconds = measured >= 2 ? pts[1].sync_seconds_per_step
                                       : cb_team_sync_seconds(2, CB_STEP_BARRIERS);
     in->bandwidth_per_core = cb_read_bandwidth_per_core(&run->machine);
-    cb_scale_predict(pred, measured, so->predict, so->n_predict);
+    cb_scale_predict(pred, measured, so->predict, so->n_predict,
+                     so->has_network ? &so->network : NULL);
     if (measured >= 2)
         cb_scale_predict_validate(pred, so->mode, 2, pts[1].images_per_s, pts[1].reps);
 }
@@ -299,6 +316,11 @@ static int check_scale(void *ctx, const cb_run_context *c, const char *command)
     const scale_checks *k = ctx;
     const cb_run_options *o = k->o;
     const scale_options *so = k->so;
+    if (so->has_network && !so->n_predict) {
+        fprintf(stderr, "cifarbench %s: --network is a network for --predict's curves; give "
+                        "--predict too\n", command);
+        return CB_EXIT_USAGE;
+    }
     if (so->n_predict && cb_dist_many()) {
         fprintf(stderr, "cifarbench %s: --predict models the threads of one process: run it "
                         "without mpirun\n", command);

@@ -160,10 +160,25 @@ static void print_ranks(const cb_run_options *o, const cb_run_context *c, const 
             printf(" %d:[%s]", r, c->rank_bindings[r]);
         printf(")\n");
         const double per_step = last->steps ? last->comm_seconds / last->steps : 0.0;
-        printf("  exchange %.1f us per step on rank 0 (%.1f%% of the epoch), %.1f KB received by "
-               "each rank per step (every image's gradients and activations: dist.h)\n",
-               1e6 * per_step, last->seconds > 0 ? 100.0 * last->comm_seconds / last->seconds : 0.0,
-               last->comm_bytes_per_step / 1e3);
+        if (c->net_bytes_per_s > 0) {
+            /* the scaling model's network term for this traffic (scaling_model.h) */
+            const double model = ceil(log2((double)c->ranks)) * c->net_latency_seconds +
+                                 last->comm_bytes_per_step / c->net_bytes_per_s;
+            printf("  network  ranks 0 <-> 1: latency %.2f us, %.1f Gb/s (ping-pong, measured; "
+                   "scale --predict --network %.2f:%.1f models nodes on it); for this step's "
+                   "traffic the model's network term is %.1f us\n",
+                   1e6 * c->net_latency_seconds, 8e-9 * c->net_bytes_per_s,
+                   1e6 * c->net_latency_seconds, 8e-9 * c->net_bytes_per_s, 1e6 * model);
+        }
+        printf("  exchange %s: %.1f us per step on rank 0 (%.1f%% of the epoch; and %.1f us waiting "
+               "for the other ranks first), %.1f KB received by each rank per step (%s)\n",
+               cb_exchange_name(cb_dist_exchange()), 1e6 * per_step,
+               last->seconds > 0 ? 100.0 * last->comm_seconds / last->seconds : 0.0,
+               last->steps ? 1e6 * last->comm_wait_seconds / last->steps : 0.0,
+               last->comm_bytes_per_step / 1e3,
+               cb_dist_exchange() == CB_EXCHANGE_GATHER
+                   ? "every image's gradients and activations; bit-identical for every rank count"
+                   : "the ranks' summed gradients; the bits depend on the rank count");
     }
     printf("  weights  checksum %016llx after the last epoch", (unsigned long long)last->checksum);
     if (c->ranks > 1)
@@ -317,6 +332,7 @@ static int write_json(const cb_run_options *o, const cb_run_context *c, const cb
         cbr_set_epoch_weights_checksum(x, sum);
         if (c->ranks > 1) {
             cbr_set_epoch_comm_seconds(x, st[e].comm_seconds);
+            cbr_set_epoch_comm_wait_seconds(x, st[e].comm_wait_seconds);
             cbr_set_epoch_comm_bytes_per_step(x, st[e].comm_bytes_per_step);
         }
         cbr_set_epoch_percent_of_peak(x, peak > 0 ? 100.0 * st[e].gflops / peak : NAN);
@@ -411,6 +427,7 @@ int cb_cmd_train(int argc, char **argv)
     if (x.load)
         printf("  loaded   %s\n", x.load);
 
+    cb_dist_measure_network(&run.ctx.net_latency_seconds, &run.ctx.net_bytes_per_s);
     const double peak = measured_peak(c);
     if (cb_train(&o.cfg, &run.data, &model, stats) != 0) {
         fprintf(stderr, "cifarbench train: out of memory\n");

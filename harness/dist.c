@@ -1,6 +1,7 @@
 /* dist.c - the MPI world of a data-parallel run (dist.h). */
 #include "dist.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ static struct {
     int saved_fd;   /* stderr while it is buffered (ranks > 0), else -1 */
     FILE *buffered; /* what went to stderr meanwhile */
     cb_dist_traffic traffic;
+    cb_exchange exchange;
 } world = {.rank = 0, .ranks = 1, .saved_fd = -1};
 
 /* The world size mpirun (or another PMI launcher) announces, or 0. */
@@ -206,6 +208,37 @@ void cb_dist_allgather(void *base, size_t per, int n, bool ints)
 #endif
 }
 
+void cb_dist_set_exchange(cb_exchange e)
+{
+    world.exchange = e;
+}
+
+cb_exchange cb_dist_exchange(void)
+{
+    return world.exchange;
+}
+
+const char *cb_exchange_name(cb_exchange e)
+{
+    return e == CB_EXCHANGE_ALLREDUCE ? "allreduce" : "gather";
+}
+
+void cb_dist_allreduce_sum(float *v, size_t n)
+{
+#ifdef CB_HAVE_MPI
+    if (!world.mpi || world.ranks == 1)
+        return;
+    const double t0 = cb_now();
+    MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+    world.traffic.seconds += cb_now() - t0;
+    /* a ring's reduce-scatter and allgather each bring (R-1)/R of the vector */
+    world.traffic.bytes_received += 2.0 * (world.ranks - 1) / world.ranks * (double)n * 4.0;
+#else
+    (void)v;
+    (void)n;
+#endif
+}
+
 void cb_dist_traffic_reset(void)
 {
     memset(&world.traffic, 0, sizeof world.traffic);
@@ -214,6 +247,13 @@ void cb_dist_traffic_reset(void)
 cb_dist_traffic cb_dist_traffic_now(void)
 {
     return world.traffic;
+}
+
+void cb_dist_exchange_begin(void)
+{
+    const double t0 = cb_now();
+    cb_dist_barrier();
+    world.traffic.wait_seconds += cb_now() - t0;
 }
 
 void cb_dist_count_exchange(void)
@@ -273,6 +313,46 @@ void cb_dist_gather_strings(const char *mine, char *all, size_t len)
 #endif
     if (all)
         snprintf(all, len, "%s", mine);
+}
+
+#ifdef CB_HAVE_MPI
+/* The best one-way time of `bytes` between ranks 0 and 1 over 20 round trips. */
+static double one_way(char *buf, int bytes)
+{
+    double best = INFINITY;
+    for (int r = 0; r < 20; r++) {
+        MPI_Barrier(MPI_COMM_WORLD);
+        const double t0 = MPI_Wtime();
+        if (world.rank == 0) {
+            MPI_Send(buf, bytes, MPI_CHAR, 1, 0, MPI_COMM_WORLD);
+            MPI_Recv(buf, bytes, MPI_CHAR, 1, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        } else if (world.rank == 1) {
+            MPI_Recv(buf, bytes, MPI_CHAR, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            MPI_Send(buf, bytes, MPI_CHAR, 0, 0, MPI_COMM_WORLD);
+        }
+        const double dt = (MPI_Wtime() - t0) / 2;
+        if (dt < best)
+            best = dt;
+    }
+    return best;
+}
+#endif
+
+void cb_dist_measure_network(double *latency_seconds, double *bytes_per_s)
+{
+    *latency_seconds = *bytes_per_s = 0.0;
+#ifdef CB_HAVE_MPI
+    if (!world.mpi || world.ranks == 1)
+        return;
+    enum { BIG = 1 << 20 };
+    char *buf = calloc(1, BIG);
+    if (!buf)
+        cb_dist_abort(CB_EXIT_FAILURE);
+    const double lat = one_way(buf, 8), big = one_way(buf, BIG);
+    free(buf);
+    *latency_seconds = lat;
+    *bytes_per_s = big > lat ? BIG / (big - lat) : 0.0;
+#endif
 }
 
 void cb_dist_barrier(void)

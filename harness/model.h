@@ -190,6 +190,10 @@ float cb_model_train_step(cb_model *m, const cb_kernel_table *kt, const cb_batch
 int cb_model_param_blocks(const cb_model *m);
 double cb_model_block_bytes_per_image(const cb_model *m);
 
+/* Over MPI ranks: the bytes of one image's results every rank receives (step.c's exchange): its
+ * loss, logits and label (and targets), and unless results_only its gradient slice, p2 and dh1. */
+double cb_model_exchange_bytes_per_image(const cb_model *m, bool results_only);
+
 /* The image-gradient slab's slice of image i: conv1, conv2 and dense2 (fc1_w, fc1_b are NULL). */
 cb_params cb_model_image_grads(const cb_model *m, int i);
 

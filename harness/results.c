@@ -5,6 +5,7 @@
 
 #include "cb_build_info.h"
 #include "cb_result.h"
+#include "dist.h"
 #include "tasks.h"
 
 static void machine(json_t *o, const cb_machine *m)
@@ -55,6 +56,11 @@ json_t *cb_results_new(const char *command, const cb_run_context *c)
         for (int r = 0; rb && r < c->ranks; r++)
             rb[r] = c->rank_bindings[r];
         cbr_set_context_ranks(x, c->ranks);
+        cbr_set_context_exchange(x, cb_exchange_name(cb_dist_exchange()));
+        if (c->net_bytes_per_s > 0) {
+            cbr_set_context_network_latency_seconds(x, c->net_latency_seconds);
+            cbr_set_context_network_bytes_per_s(x, c->net_bytes_per_s);
+        }
         if (rb)
             cbr_set_context_rank_thread_pus(x, rb, (size_t)c->ranks);
         free(rb);

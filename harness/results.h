@@ -30,6 +30,7 @@ typedef struct cb_run_context {
     int ranks;            /* MPI ranks (dist.h); 1 in one process */
     /* rank 0, over several ranks: [ranks][CB_RANK_BINDINGS] each rank's threads' PUs, "0 1" */
     char (*rank_bindings)[CB_RANK_BINDINGS];
+    double net_latency_seconds, net_bytes_per_s; /* ranks 0 <-> 1, measured (0: not measured) */
     const cb_machine *machine;
     const cb_cifar10 *data;
     int train_images, test_images; /* as used */

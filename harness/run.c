@@ -33,6 +33,10 @@
     "                     and the JSON say so\n"                                                      \
     "  --check-replicas   over MPI ranks (mpirun): compare the weights' checksum across the ranks\n"  \
     "                     after every step, not only after every epoch\n"                            \
+    "  --exchange MODE    over MPI ranks: gather (default: every rank gets every image's results\n"  \
+    "                     and sums them in image order: bit-identical for every rank count) or\n"   \
+    "                     allreduce (each rank sums its images, MPI adds the sums: less traffic,\n" \
+    "                     bits that depend on the rank count)\n"                                     \
     "  --images N         train on the first N training images only (default: all 50000)\n"          \
     "  --test-images N    evaluate on the first N test images only (default: all 10000)\n"           \
     "  --json FILE        also write the results as JSON (written whole or not at all; a new or\n"  \
@@ -139,7 +143,7 @@ bool cb_same_file(const char *a, const char *b)
 
 enum {
     OPT_DATA = CB_RUN_OPTION_FIRST, OPT_JSON, OPT_ISA, OPT_TASK, OPT_BIND, OPT_OVERSUBSCRIBE,
-    OPT_BATCH, OPT_SEED, OPT_CHECK_REPLICAS,
+    OPT_BATCH, OPT_SEED, OPT_CHECK_REPLICAS, OPT_EXCHANGE,
     OPT_THREADS, OPT_IMAGES, OPT_TEST_IMAGES,
 };
 
@@ -151,6 +155,7 @@ static const struct option shared_longopts[] = {
     {"bind", required_argument, NULL, OPT_BIND},
     {"oversubscribe", no_argument, NULL, OPT_OVERSUBSCRIBE},
     {"check-replicas", no_argument, NULL, OPT_CHECK_REPLICAS},
+    {"exchange", required_argument, NULL, OPT_EXCHANGE},
     {"batch", required_argument, NULL, OPT_BATCH},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -216,6 +221,14 @@ static bool shared_option(int c, cb_options *p, cb_run_options *o)
         return false;
     case OPT_OVERSUBSCRIBE: o->oversubscribe = true; return true;
     case OPT_CHECK_REPLICAS: o->cfg.check_replicas = true; return true;
+    case OPT_EXCHANGE:
+        if (strcmp(p->arg, "gather") == 0 || strcmp(p->arg, "allreduce") == 0) {
+            cb_dist_set_exchange(strcmp(p->arg, "gather") == 0 ? CB_EXCHANGE_GATHER
+                                                               : CB_EXCHANGE_ALLREDUCE);
+            return true;
+        }
+        cb_options_usage_error(p, "--exchange '%s': use gather or allreduce", p->arg);
+        return false;
     case OPT_BATCH: return int_option(p, 1, 65536, &o->cfg.batch);
     case OPT_SEED:
         if (!cb_options_int(p, 0, INT64_MAX, &v))

@@ -31,12 +31,37 @@ bool cb_predict_parse(const char *list, int limit, int *counts, int *n, char *er
     }
 }
 
+bool cb_network_parse(const char *s, cb_network *net, char *err, size_t errlen)
+{
+    char *end;
+    const double us = strtod(s, &end);
+    bool ok = end != s && *end == ':';
+    const char *g = end + 1;
+    const double gbits = ok ? strtod(g, &end) : NAN;
+    ok = ok && end != g && !*end && us >= 0 && us < 1e6 && gbits > 0 && gbits < 1e5;
+    if (!ok) {
+        snprintf(err, errlen, "--network '%s': LATENCY_US:GBIT_PER_S, e.g. 1.5:100", s);
+        return false;
+    }
+    *net = (cb_network){"given (--network)", us * 1e-6, gbits * 1e9 / 8};
+    return true;
+}
+
+/* The networks every prediction shows: assumptions, not measurements (README). */
+static const cb_network standard_networks[] = {
+    {"25 Gb/s Ethernet (TCP, 15 us)", 15e-6, 25e9 / 8},
+    {"100 Gb/s InfiniBand (RDMA, 2 us)", 2e-6, 100e9 / 8},
+};
+
+static const int node_counts[CB_PREDICT_NODE_COUNTS] = {1, 2, 4, 8, 16, 32, 64};
+
 static int by_value(const void *a, const void *b)
 {
     return *(const int *)a - *(const int *)b;
 }
 
-void cb_scale_predict(cb_scale_prediction *p, int measured, const int *requested, int n_requested)
+void cb_scale_predict(cb_scale_prediction *p, int measured, const int *requested, int n_requested,
+                      const cb_network *extra)
 {
     int all[CB_PREDICT_MAX], n = 0; /* 1, 2 and the largest team measured: the points checked */
     all[n++] = 1;
@@ -54,6 +79,20 @@ void cb_scale_predict(cb_scale_prediction *p, int measured, const int *requested
         p->strong[i] = cb_scaling_predict(&p->in, CB_SCALING_STRONG, p->threads[i]);
         p->weak[i] = cb_scaling_predict(&p->in, CB_SCALING_WEAK, p->threads[i]);
     }
+    p->node_threads = measured;
+    p->n_networks = 0;
+    for (size_t k = 0; k < sizeof standard_networks / sizeof standard_networks[0]; k++)
+        p->networks[p->n_networks++] = standard_networks[k];
+    if (extra)
+        p->networks[p->n_networks++] = *extra;
+    for (int x = 0; x < 2; x++)
+        for (int k = 0; k < p->n_networks; k++)
+            for (int i = 0; i < CB_PREDICT_NODE_COUNTS; i++) {
+                p->nodes_strong[x][k][i] = cb_scaling_predict_nodes(
+                    &p->in, CB_SCALING_STRONG, (cb_exchange)x, node_counts[i], measured, &p->networks[k]);
+                p->nodes_weak[x][k][i] = cb_scaling_predict_nodes(
+                    &p->in, CB_SCALING_WEAK, (cb_exchange)x, node_counts[i], measured, &p->networks[k]);
+            }
 }
 
 static const cb_scaling_point *curve(const cb_scale_prediction *p, cb_scaling_mode mode)
@@ -88,6 +127,35 @@ static void print_curve(const cb_scale_prediction *p, cb_scaling_mode mode)
                1e6 * c[i].serial_seconds, c[i].busy_threads, c[i].threads);
 }
 
+/* Efficiency over 1 .. 64 nodes, strong and weak, one column pair per network, per exchange. */
+static void print_nodes(const cb_scale_prediction *p)
+{
+    printf("\n  predicted over nodes of %d thread(s) each (data-parallel over MPI, dist.h), "
+           "efficiency strong / weak, on:\n", p->node_threads);
+    for (int k = 0; k < p->n_networks; k++)
+        printf("    %c  %s: latency %.1f us, %.1f Gb/s\n", 'a' + k, p->networks[k].name,
+               1e6 * p->networks[k].latency_seconds, 8e-9 * p->networks[k].bytes_per_s);
+    static const char *const what[2] = {
+        "--exchange gather (bit-identical for every rank count: %.1f KB per image, phase 2 on "
+        "every node)",
+        "--exchange allreduce (the %.0f KB gradient summed by MPI; bits depend on the rank count)"};
+    for (int x = 0; x < 2; x++) {
+        printf("  ");
+        printf(what[x], x == 0 ? p->in.exchange_bytes_per_image / 1e3 : p->in.gradient_bytes / 1e3);
+        printf("\n  nodes");
+        for (int k = 0; k < p->n_networks; k++)
+            printf("   %c: strong    weak", 'a' + k);
+        printf("\n");
+        for (int i = 0; i < CB_PREDICT_NODE_COUNTS; i++) {
+            printf("  %5d", node_counts[i]);
+            for (int k = 0; k < p->n_networks; k++)
+                printf("     %6.1f%%  %6.1f%%", 100.0 * p->nodes_strong[x][k][i].efficiency,
+                       100.0 * p->nodes_weak[x][k][i].efficiency);
+            printf("\n");
+        }
+    }
+}
+
 void cb_scale_predict_print(const cb_scale_prediction *p, cb_scaling_mode mode)
 {
     const cb_scaling_inputs *in = &p->in;
@@ -102,6 +170,7 @@ void cb_scale_predict_print(const cb_scale_prediction *p, cb_scaling_mode mode)
            "frequency drop of many busy cores, NUMA\n");
     print_curve(p, mode);
     print_curve(p, mode == CB_SCALING_WEAK ? CB_SCALING_STRONG : CB_SCALING_WEAK);
+    print_nodes(p);
     if (p->validation_threads)
         printf("\n  check    %d threads, %s: predicted %.1f images/s from the 1-thread inputs, "
                "measured %.1f (median of %d): %+.1f%%, %s the %d%% the model is held to\n",
@@ -153,4 +222,22 @@ void cb_scale_predict_to_json(json_t *doc, const cb_scale_prediction *p)
     }
     curve_to_json(doc, p, CB_SCALING_STRONG);
     curve_to_json(doc, p, CB_SCALING_WEAK);
+    cbr_set_scale_model_exchange_bytes_per_image(m, in->exchange_bytes_per_image);
+    for (int e = 0; e < 2; e++)
+        for (int k = 0; k < p->n_networks; k++)
+            for (int i = 0; i < CB_PREDICT_NODE_COUNTS; i++) {
+            const cb_scaling_point *s = &p->nodes_strong[e][k][i], *w = &p->nodes_weak[e][k][i];
+            json_t *x = cbr_add_scale_predicted_nodes(doc);
+            cbr_set_predicted_node_exchange(x, cb_exchange_name((cb_exchange)e));
+            cbr_set_predicted_node_network(x, p->networks[k].name);
+            cbr_set_predicted_node_latency_seconds(x, p->networks[k].latency_seconds);
+            cbr_set_predicted_node_bytes_per_s(x, p->networks[k].bytes_per_s);
+            cbr_set_predicted_node_nodes(x, node_counts[i]);
+            cbr_set_predicted_node_threads(x, p->node_threads);
+            cbr_set_predicted_node_strong_images_per_s(x, s->images_per_s);
+            cbr_set_predicted_node_strong_efficiency(x, s->efficiency);
+            cbr_set_predicted_node_strong_comm_seconds(x, s->comm_seconds);
+            cbr_set_predicted_node_weak_images_per_s(x, w->images_per_s);
+            cbr_set_predicted_node_weak_efficiency(x, w->efficiency);
+        }
 }

@@ -56,6 +56,53 @@ cb_scaling_point cb_scaling_predict(const cb_scaling_inputs *in, cb_scaling_mode
     return p;
 }
 
+/* One step on `nodes` nodes of `threads` threads, without the speed-up. */
+static cb_scaling_point nodes_step(const cb_scaling_inputs *in, cb_scaling_mode mode,
+                                   cb_exchange exchange, int nodes, int threads,
+                                   const cb_network *net)
+{
+    if (nodes == 1) {
+        cb_scaling_inputs per_node = *in;
+        if (mode == CB_SCALING_WEAK) /* B per thread: one node of T threads is T x B */
+            per_node.batch = in->batch * threads;
+        return step_at(&per_node, CB_SCALING_STRONG, threads);
+    }
+    cb_scaling_point p = {.threads = threads};
+    p.batch = mode == CB_SCALING_WEAK ? in->batch * threads * nodes : in->batch;
+    const long local = slowest_share(p.batch, nodes);
+    p.busy_threads = local < threads ? (int)local : threads;
+    p.images_seconds = (double)slowest_share(local, threads) * in->image_seconds;
+    /* Recursive doubling / halving: ceil(log2 nodes) rounds of latency, and (nodes - 1) / nodes of
+       the data through each node's link (twice for an allreduce: reduce-scatter + allgather). */
+    const double share = (double)(nodes - 1) / nodes, bw = net->bytes_per_s;
+    const double rounds = ceil(log2((double)nodes)) * net->latency_seconds;
+    if (exchange == CB_EXCHANGE_GATHER) {
+        p.blocks_seconds = (double)slowest_share(in->blocks, threads) * block_seconds(in, p.batch, threads);
+        p.comm_seconds = rounds + share * p.batch * in->exchange_bytes_per_image / bw;
+    } else {
+        p.blocks_seconds = (double)slowest_share(in->blocks, threads) * block_seconds(in, (int)local, threads);
+        p.comm_seconds = 2 * rounds + 2 * share * in->gradient_bytes / bw + /* the gradient */
+                         rounds + share * p.batch * in->result_bytes_per_image / bw; /* results */
+    }
+    p.sync_seconds = 2.0 * cb_scaling_sync(in, threads); /* phase 1 and phase 2: two regions */
+    p.serial_seconds = in->serial_step_seconds;
+    p.step_seconds = p.images_seconds + p.blocks_seconds + p.sync_seconds + p.serial_seconds +
+                     p.comm_seconds;
+    p.images_per_s = p.step_seconds > 0 ? p.batch / p.step_seconds : 0.0;
+    return p;
+}
+
+cb_scaling_point cb_scaling_predict_nodes(const cb_scaling_inputs *in, cb_scaling_mode mode,
+                                          cb_exchange exchange, int nodes, int threads,
+                                          const cb_network *net)
+{
+    cb_scaling_point p = nodes_step(in, mode, exchange, nodes, threads, net);
+    const cb_scaling_point one = nodes_step(in, mode, exchange, 1, threads, net);
+    p.speedup = one.images_per_s > 0 ? p.images_per_s / one.images_per_s : 0.0;
+    p.efficiency = p.speedup / nodes;
+    return p;
+}
+
 void cb_scaling_inputs_from(const cb_scaling_epoch *e, int batch, int blocks,
                             cb_scaling_inputs *in)
 {

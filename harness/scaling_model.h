@@ -23,6 +23,8 @@
 #ifndef CB_SCALING_MODEL_H
 #define CB_SCALING_MODEL_H
 
+#include "dist.h" /* cb_exchange */
+
 typedef enum cb_scaling_mode { CB_SCALING_STRONG, CB_SCALING_WEAK } cb_scaling_mode;
 
 const char *cb_scaling_mode_name(cb_scaling_mode m); /* "strong", "weak" */
@@ -37,12 +39,16 @@ typedef struct cb_scaling_inputs {
     double sync1_seconds, sync2_seconds; /* the step's synchronisation on 1 and 2 threads */
     double bandwidth_per_core;  /* bytes/s; 0: no memory term */
     double block_bytes_per_image; /* what a block reads per image of the batch */
+    double exchange_bytes_per_image; /* over nodes, gather: one image's results on the wire */
+    double result_bytes_per_image;   /* over nodes, allreduce: its loss, logits and label */
+    double gradient_bytes;           /* over nodes, allreduce: the whole gradient */
 } cb_scaling_inputs;
 
 typedef struct cb_scaling_point {
     int threads, batch;   /* batch: the global batch */
     int busy_threads;     /* threads with an image in phase 1 */
     double images_seconds, blocks_seconds, sync_seconds, serial_seconds, step_seconds;
+    double comm_seconds;  /* over nodes: the exchange */
     double images_per_s, speedup, efficiency; /* against the prediction at 1 thread */
 } cb_scaling_point;
 
@@ -51,6 +57,26 @@ double cb_scaling_sync(const cb_scaling_inputs *in, int threads);
 
 /* The prediction at `threads` >= 1. */
 cb_scaling_point cb_scaling_predict(const cb_scaling_inputs *in, cb_scaling_mode mode, int threads);
+
+/* A network between nodes: an MPI message's latency and the link's bandwidth. */
+typedef struct cb_network {
+    const char *name;
+    double latency_seconds, bytes_per_s;
+} cb_network;
+
+/* The prediction over `nodes` processes of `threads` threads each, as dist.h runs them: phase 1 on
+ * the node's share of the global batch, then
+ *   gather: an allgather of every image's results (recursive doubling: ceil(log2 nodes)
+ *     latencies, (nodes - 1) / nodes of the batch's bytes through each node's link) and phase 2
+ *     over the whole batch on every node;
+ *   allreduce: phase 2's gradient over the node's own images, an allreduce of the gradient
+ *     (Rabenseifner's: 2 ceil(log2 nodes) latencies, 2 (nodes - 1) / nodes of its bytes) and an
+ *     allgather of the images' results, then Adam;
+ * two regions' sync. Strong: the global batch is B; weak: B per thread, B x threads x nodes.
+ * Speed-up and efficiency against one node of `threads` threads. */
+cb_scaling_point cb_scaling_predict_nodes(const cb_scaling_inputs *in, cb_scaling_mode mode,
+                                          cb_exchange exchange, int nodes, int threads,
+                                          const cb_network *net);
 
 /* The unit costs in `in` from one epoch at one thread with a CB_PROFILE_UNITS profile: its units'
  * seconds (images, blocks, adam, the regions), steps and images, without the clock reads' cost and

@@ -237,8 +237,9 @@ static param_block param_block_at(const cb_model *m, int k)
                          row0, rows};
 }
 
-/* Rows row0 .. row0 + rows - 1 of p2t [513][n]: p2 [n][512] transposed, and the row of ones. */
-static void transpose_p2(const cb_acts *a, int row0, int rows, int n)
+/* Rows row0 .. row0 + rows - 1 of p2t [513][n]: images lo .. lo + n - 1 of p2 [B][512]
+ * transposed, and the row of ones. */
+static void transpose_p2(const cb_acts *a, int row0, int rows, int lo, int n)
 {
     for (int r = row0; r < row0 + rows; r++) {
         float *t = a->p2t + (size_t)r * n;
@@ -247,25 +248,31 @@ static void transpose_p2(const cb_acts *a, int row0, int rows, int n)
                 t[i] = 1.0f;
         else
             for (int i = 0; i < n; i++)
-                t[i] = a->p2[(size_t)i * CB_FLAT + r];
+                t[i] = a->p2[(size_t)(lo + i) * CB_FLAT + r];
     }
 }
 
-/* The batch of n images' gradient of block pb, into the gradient slab. */
-static void block_gradient(const cb_model *m, const cb_kernel_table *kt, int n,
+/* Images lo .. hi - 1's gradient of block pb (the batch's, or this rank's share of it under
+ * --exchange allreduce), into the gradient slab. */
+static void block_gradient(const cb_model *m, const cb_kernel_table *kt, int lo, int hi,
                            const param_block *pb)
 {
     float *g = m->grad_slab + pb->lo;
+    const int n = hi - lo;
+    if (n == 0) { /* a rank without an image in the epoch's last, small batch */
+        memset(g, 0, pb->len * sizeof *g);
+        return;
+    }
     if (pb->fc1_rows) {
         static const float no_bias[CB_HIDDEN];
-        TIMED(m, CB_PHASE_DENSE1_BWD, transpose_p2(&m->acts, pb->fc1_row0, pb->fc1_rows, n);
+        TIMED(m, CB_PHASE_DENSE1_BWD, transpose_p2(&m->acts, pb->fc1_row0, pb->fc1_rows, lo, n);
               kt->dense_fwd(pb->fc1_rows, n, CB_HIDDEN, m->acts.p2t + (size_t)pb->fc1_row0 * n,
-                            m->acts.dh1, no_bias, g, 0));
+                            m->acts.dh1 + (size_t)lo * CB_HIDDEN, no_bias, g, 0));
         return;
     }
     const double t0 = phase_begin(m);
-    memcpy(g, m->image_grad_slab + pb->src, pb->len * sizeof *g);
-    for (int i = 1; i < n; i++) {
+    memcpy(g, m->image_grad_slab + (size_t)lo * m->image_stride + pb->src, pb->len * sizeof *g);
+    for (int i = lo + 1; i < hi; i++) {
         const float *gi = m->image_grad_slab + (size_t)i * m->image_stride + pb->src;
         for (size_t e = 0; e < pb->len; e++)
             g[e] += gi[e];
@@ -273,22 +280,38 @@ static void block_gradient(const cb_model *m, const cb_kernel_table *kt, int n,
     phase_end(m, CB_PHASE_GRAD_SUM, t0);
 }
 
-/* Phase 2: every block's gradient and, when h is given, its Adam update; the blocks shared among
- * the team (no barrier at the end: the region's end is one). */
-static void params_team(cb_model *m, const cb_kernel_table *kt, int n, const cb_adam_hparams *h)
+static void adam_block(const cb_model *m, const cb_kernel_table *kt, const param_block *pb,
+                       const cb_adam_hparams *h)
+{
+    const double t0 = unit_begin(m);
+    kt->adam(pb->len, m->param_slab + pb->lo, m->grad_slab + pb->lo, m->m_slab + pb->lo,
+             m->v_slab + pb->lo, h);
+    unit_end(m, CB_PHASE_ADAM, t0);
+}
+
+/* Phase 2: every block's gradient over images [lo, hi) and, when h is given, its Adam update; the
+ * blocks shared among the team (no barrier at the end: the region's end is one). */
+static void params_team(cb_model *m, const cb_kernel_table *kt, int lo, int hi,
+                        const cb_adam_hparams *h)
 {
 #pragma omp for schedule(static) nowait
     for (int k = 0; k < param_block_count(m); k++) {
         const param_block pb = param_block_at(m, k);
         const double t0 = unit_begin(m);
-        block_gradient(m, kt, n, &pb);
+        block_gradient(m, kt, lo, hi, &pb);
         unit_end(m, CB_COL_BLOCKS, t0);
-        if (h) {
-            const double t1 = unit_begin(m);
-            kt->adam(pb.len, m->param_slab + pb.lo, m->grad_slab + pb.lo, m->m_slab + pb.lo,
-                     m->v_slab + pb.lo, h);
-            unit_end(m, CB_PHASE_ADAM, t1);
-        }
+        if (h)
+            adam_block(m, kt, &pb, h);
+    }
+}
+
+/* Adam alone on every block (after the ranks summed their gradients). */
+static void adam_team(cb_model *m, const cb_kernel_table *kt, const cb_adam_hparams *h)
+{
+#pragma omp for schedule(static) nowait
+    for (int k = 0; k < param_block_count(m); k++) {
+        const param_block pb = param_block_at(m, k);
+        adam_block(m, kt, &pb, h);
     }
 }
 
@@ -309,17 +332,30 @@ double cb_model_block_bytes_per_image(const cb_model *m)
     return bytes / param_block_count(m);
 }
 
+double cb_model_exchange_bytes_per_image(const cb_model *m, bool results_only)
+{
+    const int K = m->cfg.outputs; /* loss, logits, label, targets; gradient slice, p2, dh1 */
+    size_t floats = 1 + (size_t)K + 1 + (m->cfg.head == CB_HEAD_SOFTMAX_XENT ? 0 : (size_t)K);
+    if (!results_only)
+        floats += m->image_stride + CB_FLAT + CB_HIDDEN;
+    return (double)floats * sizeof(float);
+}
+
 /* ---- the step ------------------------------------------------------------------------------- */
 
-/* Over several ranks (dist.h): every image's results from the rank that trained it to all, so
- * that every rank runs phase 2 over the whole batch. */
-static void exchange_images(const cb_model *m, const cb_batch *b)
+/* Over several ranks (dist.h): every image's loss, logits and labels from the rank that trained
+ * it to all (the step's loss and accuracy); with --exchange gather also every image's gradient
+ * slice, p2 and dh1, so that every rank runs phase 2 over the whole batch. */
+static void exchange_images(const cb_model *m, const cb_batch *b, bool results_only)
 {
     const cb_acts *a = &m->acts;
     const int n = b->n, K = m->cfg.outputs;
-    cb_dist_allgather(m->image_grad_slab, m->image_stride, n, false);
-    cb_dist_allgather(a->p2, CB_FLAT, n, false);
-    cb_dist_allgather(a->dh1, CB_HIDDEN, n, false);
+    cb_dist_exchange_begin();
+    if (!results_only) {
+        cb_dist_allgather(m->image_grad_slab, m->image_stride, n, false);
+        cb_dist_allgather(a->p2, CB_FLAT, n, false);
+        cb_dist_allgather(a->dh1, CB_HIDDEN, n, false);
+    }
     cb_dist_allgather(a->loss, 1, n, false);
     cb_dist_allgather(a->z, (size_t)K, n, false);
     cb_dist_allgather(b->labels, 1, n, true);
@@ -328,35 +364,51 @@ static void exchange_images(const cb_model *m, const cb_batch *b)
     cb_dist_count_exchange();
 }
 
-/* Phase 1, a barrier, phase 2, the end of the region; over several ranks, phase 1 on this rank's
- * images, the exchange, then phase 2 in a second region. Returns the mean of the images' losses,
- * summed in image order. */
+/* Over several ranks: --exchange gather runs phase 1 on this rank's images, gathers them, and
+ * phase 2 over the whole batch (bit-identical for every rank count); --exchange allreduce sums
+ * this rank's images' gradients, adds the ranks' sums with MPI_Allreduce, then runs Adam. */
+static void step_ranks(cb_model *m, const cb_kernel_table *kt, const cb_batch *b,
+                       const cb_adam_hparams *h)
+{
+    int lo, hi;
+    cb_dist_range(b->n, cb_dist_rank(), cb_dist_ranks(), &lo, &hi);
+    const bool gather = cb_dist_exchange() == CB_EXCHANGE_GATHER;
+#pragma omp parallel num_threads(m->threads)
+    {
+        const unsigned fp_mode = flush_denormals();
+        images_team(m, kt, b, lo, hi);
+        if (!gather)
+            params_team(m, kt, lo, hi, NULL);
+        restore_fp_mode(fp_mode);
+    }
+    exchange_images(m, b, !gather);
+    if (!gather)
+        cb_dist_allreduce_sum(m->grad_slab, m->param_count);
+#pragma omp parallel num_threads(m->threads)
+    {
+        const unsigned fp_mode = flush_denormals();
+        if (gather)
+            params_team(m, kt, 0, b->n, h);
+        else if (h)
+            adam_team(m, kt, h);
+        restore_fp_mode(fp_mode);
+    }
+}
+
+/* Phase 1, a barrier, phase 2, the end of the region (over several ranks: step_ranks). Returns
+ * the mean of the images' losses, summed in image order. */
 static float step(cb_model *m, const cb_kernel_table *kt, const cb_batch *b,
                   const cb_adam_hparams *h)
 {
     const double t0 = unit_begin(m);
     if (cb_dist_many()) {
-        int lo, hi;
-        cb_dist_range(b->n, cb_dist_rank(), cb_dist_ranks(), &lo, &hi);
-#pragma omp parallel num_threads(m->threads)
-        {
-            const unsigned fp_mode = flush_denormals();
-            images_team(m, kt, b, lo, hi);
-            restore_fp_mode(fp_mode);
-        }
-        exchange_images(m, b);
-#pragma omp parallel num_threads(m->threads)
-        {
-            const unsigned fp_mode = flush_denormals();
-            params_team(m, kt, b->n, h);
-            restore_fp_mode(fp_mode);
-        }
+        step_ranks(m, kt, b, h);
     } else {
 #pragma omp parallel num_threads(m->threads)
         {
             const unsigned fp_mode = flush_denormals();
             images_team(m, kt, b, 0, b->n); /* barrier 1 */
-            params_team(m, kt, b->n, h);
+            params_team(m, kt, 0, b->n, h);
             restore_fp_mode(fp_mode);
         } /* barrier 2 */
     }

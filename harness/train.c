@@ -213,6 +213,7 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
         st->seconds = cb_dist_max(cb_now() - t0 - progress_seconds);
         const cb_dist_traffic traffic = cb_dist_traffic_now();
         st->comm_seconds = traffic.seconds;
+        st->comm_wait_seconds = traffic.wait_seconds;
         st->comm_bytes_per_step = traffic.exchanges ? traffic.bytes_received / traffic.exchanges : 0.0;
         st->checksum = check_replicas(model, "epoch", e + 1);
         cb_contention_end(probe, progress_seconds, &st->contention);

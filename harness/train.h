@@ -78,6 +78,7 @@ typedef struct cb_epoch_stats {
      * exchanges and the bytes it received, per step; and the weights' checksum after the epoch,
      * the same on every rank (checked). */
     double comm_seconds, comm_bytes_per_step;
+    double comm_wait_seconds; /* at the barrier before each exchange, waiting for other ranks */
     uint64_t checksum;
 } cb_epoch_stats;
 

@@ -60,7 +60,10 @@
     X(S, threads, INT, OPT, _)                                                                     \
     X(S, bind, STR, OPT, _)                                                                        \
     X(S, ranks, INT, OPT, _)            /* MPI ranks, data-parallel (missing: one process) */       \
-    X(S, rank_thread_pus, STRS, OPT, _) /* per rank: its threads' PUs, "0,1" */                     \
+    X(S, rank_thread_pus, STRS, OPT, _) /* per rank: its threads' PUs, "0 1" */                     \
+    X(S, exchange, STR, OPT, _)         /* MPI: "gather" or "allreduce" (dist.h) */                 \
+    X(S, network_latency_seconds, NUM, OPT, _) /* MPI: ranks 0 <-> 1, ping-pong */                  \
+    X(S, network_bytes_per_s, NUM, OPT, _)                                                          \
     X(S, oversubscribed, BOOL, OPT, _)  /* more threads than PUs: timings not meaningful */         \
     X(S, thread_pus, STRS, OPT, _)      /* per thread, as read back */                              \
     X(S, compiler, STR, OPT, _) X(S, build_flags, STR, OPT, _) X(S, git_revision, STR, OPT, _)      \
@@ -91,6 +94,7 @@
     X(S, images_per_s_per_core, NUM, OPT, _) X(S, percent_of_peak, NUM, OPT, _)                    \
     X(S, profile_overhead, NUM, OPT, _) X(S, contention, OBJ, OPT, contention)                     \
     X(S, comm_seconds, NUM, OPT, _)     /* MPI: rank 0's time in the exchanges */                   \
+    X(S, comm_wait_seconds, NUM, OPT, _) /* MPI: rank 0's wait for the other ranks before them */    \
     X(S, comm_bytes_per_step, NUM, OPT, _) /* MPI: what each rank receives per step */              \
     X(S, weights_checksum, STR, OPT, _) /* FNV-1a of the weights and moments, hex */
 #define CBR_FIELDS_summary(X, S)                                                                   \
@@ -135,7 +139,8 @@
     X(S, block_bytes_per_image, NUM, OPT, _) /* phase 2's memory traffic per block and image */     \
     X(S, validation_threads, INT, OPT, _) X(S, validation_predicted, NUM, OPT, _)                   \
     X(S, validation_measured, NUM, OPT, _) /* images/s, the measured median */                       \
-    X(S, validation_error, NUM, OPT, _) /* predicted / measured - 1 */
+    X(S, validation_error, NUM, OPT, _) /* predicted / measured - 1 */                                \
+    X(S, exchange_bytes_per_image, NUM, OPT, _) /* over MPI ranks, per image and step */
 #define CBR_FIELDS_predicted_point(X, S)                                                           \
     X(S, threads, INT, POSKEY, _) X(S, batch, INT, OPT, _)                                          \
     X(S, images_per_s, NUM, POS, _) X(S, speedup, NUM, OPT, _) X(S, efficiency, NUM, OPT, _)        \
@@ -143,11 +148,19 @@
     X(S, blocks_seconds, NUM, OPT, _) /* phase 2, slowest thread */                                 \
     X(S, sync_seconds, NUM, OPT, _) X(S, serial_seconds, NUM, OPT, _)                               \
     X(S, busy_threads, INT, OPT, _)     /* threads with an image in phase 1 */
+#define CBR_FIELDS_predicted_node(X, S)                                                            \
+    X(S, exchange, STR, OPT, _)         /* "gather" or "allreduce" (dist.h) */                      \
+    X(S, network, STR, REQ, _) X(S, latency_seconds, NUM, OPT, _) X(S, bytes_per_s, NUM, OPT, _)   \
+    X(S, nodes, INT, REQ, _) X(S, threads, INT, OPT, _)                                             \
+    X(S, strong_images_per_s, NUM, OPT, _) X(S, strong_efficiency, NUM, OPT, _)                    \
+    X(S, strong_comm_seconds, NUM, OPT, _)                                                         \
+    X(S, weak_images_per_s, NUM, OPT, _) X(S, weak_efficiency, NUM, OPT, _)
 #define CBR_FIELDS_scale(X, S)                                                                     \
     X(S, config, OBJ, OPT, scale_config) X(S, scaling, LIST, REQ, scale_point)                     \
     X(S, model, OBJ, OPT, scale_model)                                                             \
     X(S, predicted_strong, LIST, OPT, predicted_point)                                             \
-    X(S, predicted_weak, LIST, OPT, predicted_point)
+    X(S, predicted_weak, LIST, OPT, predicted_point)                                               \
+    X(S, predicted_nodes, LIST, OPT, predicted_node) /* over MPI nodes, per network */
 
 /* ---- study: the matched activation+loss pair against the mismatched one --------------------- */
 #define CBR_FIELDS_study_config(X, S)                                                              \
@@ -177,6 +190,7 @@
     Y(header) Y(cache) Y(machine) Y(dataset) Y(context) Y(common) Y(contention) Y(train_config)   \
     Y(epoch)                                                                                       \
     Y(summary) Y(layer) Y(train) Y(scale_config) Y(scale_point) Y(scale_model) Y(predicted_point) \
+    Y(predicted_node)                                                                              \
     Y(scale) Y(study_config) Y(study_run) Y(study) Y(regression_config) Y(regression_bin) Y(regression_loss) Y(regression)
 
 CBR_OBJECTS(CB_SCHEMA_DEFINE)

@@ -12,7 +12,10 @@
  * - inputs_round_trip: an epoch built from known unit costs, with clock reads and the region
  *   around the units, gives back those costs (relative 1e-9); with a profile 7% slower than the
  *   plain epoch the model at one thread is still the plain epoch's step.
- * - parse_*, curve_counts, validate: --predict's list, the thread counts predicted (1, 2, the
+ * - predict_nodes: one node is the single process; over 4 nodes, gather trains 8 images each and
+ *   runs phase 2 over all 32 with log2(4) rounds and 3/4 of the bytes on the link, allreduce
+ *   phase 2 over its own 8 and the gradient twice through the link; weak trains B x T x nodes.
+ * - parse_*, network_parse, curve_counts, validate: --predict's list, the thread counts predicted (1, 2, the
  *   largest measured, the requested ones, sorted and unique), and the check's sign.
  */
 #include <math.h>
@@ -165,6 +168,35 @@ static void test_inputs_round_trip(void **state)
     assert_close(cb_scaling_predict(&got, CB_SCALING_STRONG, 1).step_seconds, slow.seconds / 100, 1e-3);
 }
 
+static void test_predict_nodes(void **state)
+{
+    (void)state;
+    cb_scaling_inputs in = inputs();
+    in.exchange_bytes_per_image = 6800;
+    in.result_bytes_per_image = 48;
+    in.gradient_bytes = 70000;
+    const cb_network net = {"test", 2e-6, 1e9};
+    /* one node is the single process on its threads */
+    const cb_scaling_point one = cb_scaling_predict_nodes(&in, CB_SCALING_STRONG, CB_EXCHANGE_GATHER, 1, 4, &net);
+    assert_close(one.step_seconds, cb_scaling_predict(&in, CB_SCALING_STRONG, 4).step_seconds, 1e-12);
+    assert_close(one.efficiency, 1.0, 1e-12);
+    /* gather over 4 nodes: 8 images each, phase 2 over all 32, log2(4) = 2 rounds */
+    const cb_scaling_point g = cb_scaling_predict_nodes(&in, CB_SCALING_STRONG, CB_EXCHANGE_GATHER, 4, 4, &net);
+    assert_close(g.images_seconds, 2 * in.image_seconds, 1e-12);
+    assert_close(g.blocks_seconds, 35 * (in.block_seconds + 32 * in.block_image_seconds), 1e-12);
+    assert_close(g.comm_seconds, 2 * 2e-6 + 0.75 * 32 * 6800 / 1e9, 1e-12);
+    assert_close(g.sync_seconds, 2 * cb_scaling_sync(&in, 4), 1e-12);
+    /* allreduce: the node's own 8 images in phase 2, the gradient twice through the link */
+    const cb_scaling_point a = cb_scaling_predict_nodes(&in, CB_SCALING_STRONG, CB_EXCHANGE_ALLREDUCE, 4, 4, &net);
+    assert_close(a.blocks_seconds, 35 * (in.block_seconds + 8 * in.block_image_seconds), 1e-12);
+    assert_close(a.comm_seconds, 4 * 2e-6 + 2 * 0.75 * 70000 / 1e9 + 2 * 2e-6 + 0.75 * 32 * 48 / 1e9, 1e-12);
+    /* weak: B per thread, so 4 nodes of 4 threads train 512 images a step */
+    const cb_scaling_point w = cb_scaling_predict_nodes(&in, CB_SCALING_WEAK, CB_EXCHANGE_ALLREDUCE, 4, 4, &net);
+    assert_int_equal(w.batch, 512);
+    assert_close(w.images_seconds, 32 * in.image_seconds, 1e-12);
+    assert_true(w.efficiency > a.efficiency);
+}
+
 static void test_parse(void **state)
 {
     (void)state;
@@ -183,13 +215,27 @@ static void test_parse(void **state)
     }
 }
 
+static void test_network_parse(void **state)
+{
+    (void)state;
+    cb_network n;
+    char err[160];
+    assert_true(cb_network_parse("1.5:100", &n, err, sizeof err));
+    assert_close(n.latency_seconds, 1.5e-6, 1e-12);
+    assert_close(n.bytes_per_s, 12.5e9, 1e-12);
+    static const char *const bad[] = {"", "1.5", "1.5:", ":100", "1.5:0", "-1:10", "1:10x", "a:b"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (cb_network_parse(bad[i], &n, err, sizeof err))
+            fail_msg("--network '%s' accepted", bad[i]);
+}
+
 static void test_curve_counts(void **state)
 {
     (void)state;
     static cb_scale_prediction p;
     p.in = inputs();
     const int req[] = {64, 8, 2, 8};
-    cb_scale_predict(&p, 3, req, 4);
+    cb_scale_predict(&p, 3, req, 4, NULL);
     const int want[] = {1, 2, 3, 8, 64};
     assert_int_equal(p.n, 5);
     for (int i = 0; i < 5; i++) {
@@ -204,7 +250,7 @@ static void test_validate(void **state)
     (void)state;
     static cb_scale_prediction p;
     p.in = inputs();
-    cb_scale_predict(&p, 2, NULL, 0);
+    cb_scale_predict(&p, 2, NULL, 0, NULL);
     const double predicted = p.strong[1].images_per_s;
     cb_scale_predict_validate(&p, CB_SCALING_STRONG, 2, predicted / 1.25, 5);
     assert_int_equal(p.validation_threads, 2);
@@ -221,7 +267,8 @@ int main(void)
         cmocka_unit_test(test_predict_weak),        cmocka_unit_test(test_predict_memory_bound),
         cmocka_unit_test(test_sync),                cmocka_unit_test(test_inputs_round_trip),
         cmocka_unit_test(test_parse),               cmocka_unit_test(test_curve_counts),
-        cmocka_unit_test(test_validate),
+        cmocka_unit_test(test_validate),            cmocka_unit_test(test_predict_nodes),
+        cmocka_unit_test(test_network_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,8 @@
 #                 ranks x 2 threads) at the same global batch, is one value; 2 ranks twice agree
 #   uneven        a batch of 5 over 4 ranks (shares 1,1,1,2) and an epoch whose last batch is
 #                 smaller than the ranks: the checksum of one process
+#   allreduce     --exchange allreduce: 2 ranks repeat their checksum run to run, and train to the
+#                 one-process loss within 1e-3 (the bits differ: the sum's order depends on R)
 #   fail_option   a bad option: exit 2, the message once (not once per rank)
 #   fail_data     bad data on rank 1 only: exit 1, rank 1's message, no result file
 #   fail_batch    a batch smaller than the ranks: exit 2 with the reason
@@ -80,6 +82,18 @@ uneven)
   run 4 train "${small[@]}" --images 253 --batch 5 # 50 batches of 5, then one of 3 < 4 ranks
   [ "$rc" -eq 0 ] || fail "exit $rc"
   [ "$(checksum out.4)" = "$want" ] || fail "4 ranks: $(checksum out.4), one process $want"
+  ;;
+allreduce)
+  "$B" train "${small[@]}" > out.plain 2>&1 || fail "one process: exit $?"
+  run 2 train "${small[@]}" --exchange allreduce --check-replicas
+  [ "$rc" -eq 0 ] || fail "exit $rc"
+  first=$(checksum out.2)
+  grep -q "exchange allreduce:" out.2 || fail "no exchange line"
+  loss() { awk '$1 == "1" && NF == 9 { print $6 }' "$1"; }
+  awk -v a="$(loss out.plain)" -v b="$(loss out.2)" 'BEGIN { d = a - b; exit !(a != "" && d < 1e-3 && d > -1e-3) }' ||
+    fail "train loss $(loss out.2) against one process's $(loss out.plain)"
+  run 2 train "${small[@]}" --exchange allreduce
+  [ "$(checksum out.2)" = "$first" ] || fail "second run: $(checksum out.2), first $first"
   ;;
 fail_option)
   run 2 train --frobnicate
