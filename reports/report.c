@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_stats.h"
 #include "report_data.h"
 #include "svg_chart.h"
 
@@ -42,6 +43,22 @@ static void cell_fmt(cb_out *o, const char *(*fmt)(char *, size_t, double), doub
 {
     char a[64];
     cb_out_cell(o, fmt(a, sizeof a, x));
+}
+
+/* A paragraph built in t, which is freed; out of memory fails the report. */
+static void para_buf(cb_out *o, const char *cls, cb_buf *t)
+{
+    if (t->failed)
+        o->b->failed = true;
+    else
+        cb_out_para(o, cls, cb_buf_str(t));
+    cb_buf_free(t);
+}
+
+/* An MPI exchange's name (dist.h); files from before --exchange had only the gather. */
+static const char *exchange_name(const char *exchange)
+{
+    return exchange ? exchange : "gather";
 }
 
 /* An HTML figure: a bar chart (bars) or a line chart, with its caption. */
@@ -372,6 +389,94 @@ static void predicted_table(cb_out *o, const cbr_scale *s)
     cb_out_table_end(o);
 }
 
+/* What makes an item of predicted_nodes the first of its kind: its exchange, or its network or
+ * its node count within that exchange. */
+typedef enum { NODE_EXCHANGE, NODE_NETWORK, NODE_COUNT } node_key;
+
+static bool node_first(const cbr_predicted_node *v, size_t i, node_key k)
+{
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(exchange_name(v[j].exchange), exchange_name(v[i].exchange)) == 0 &&
+            (k == NODE_EXCHANGE || (k == NODE_NETWORK ? strcmp(v[j].network, v[i].network) == 0
+                                                      : v[j].nodes == v[i].nodes)))
+            return false;
+    return true;
+}
+
+/* The item of predicted_nodes of like's exchange and network at `nodes`, or NULL. */
+static const cbr_predicted_node *node_at(const cbr_scale *s, const cbr_predicted_node *like, long long nodes)
+{
+    for (size_t i = 0; i < s->predicted_nodes.n; i++) {
+        const cbr_predicted_node *x = &s->predicted_nodes.v[i];
+        if (x->nodes == nodes && strcmp(x->network, like->network) == 0 &&
+            strcmp(exchange_name(x->exchange), exchange_name(like->exchange)) == 0)
+            return x;
+    }
+    return NULL;
+}
+
+enum { MAX_NETWORKS = 8 }; /* networks shown per exchange */
+
+/* The predicted efficiency over nodes of item e's exchange: a paragraph lettering its networks a,
+ * b, ... with their latency and bandwidth, then a row per node count with a strong and a weak
+ * column per network. */
+static void nodes_table(cb_out *o, const cbr_scale *s, size_t e)
+{
+    const cbr_predicted_node *v = s->predicted_nodes.v, *nets[MAX_NETWORKS];
+    const char *ex = exchange_name(v[e].exchange);
+    size_t nn = 0;
+    cb_buf t;
+    cb_buf_init(&t);
+    cb_buf_printf(&t, "With --exchange %s", ex);
+    if (v[e].threads > 0)
+        cb_buf_printf(&t, ", nodes of %lld thread%s each", v[e].threads, v[e].threads == 1 ? "" : "s");
+    for (size_t i = e; i < s->predicted_nodes.n && nn < MAX_NETWORKS; i++)
+        if (strcmp(exchange_name(v[i].exchange), ex) == 0 && node_first(v, i, NODE_NETWORK)) {
+            cb_buf_printf(&t, "%s %c: %s", nn ? ";" : ", on", 'a' + (int)nn, v[i].network);
+            if (isfinite(v[i].latency_seconds) && isfinite(v[i].bytes_per_s))
+                cb_buf_printf(&t, ", latency %.1f us, %.1f Gb/s", 1e6 * v[i].latency_seconds,
+                              8e-9 * v[i].bytes_per_s);
+            nets[nn++] = &v[i];
+        }
+    cb_buf_puts(&t, ".");
+    para_buf(o, NULL, &t);
+    const char *cols[1 + 2 * MAX_NETWORKS] = {"nodes"};
+    char names[2 * MAX_NETWORKS][16], kinds[2 + 2 * MAX_NETWORKS] = "n";
+    for (size_t k = 0; k < 2 * nn; k++) {
+        snprintf(names[k], sizeof names[k], "%c: %s", 'a' + (int)(k / 2), k % 2 ? "weak" : "strong");
+        cols[1 + k] = names[k];
+        kinds[1 + k] = 'n';
+    }
+    kinds[1 + 2 * nn] = '\0';
+    cb_out_table(o, cols, kinds);
+    for (size_t i = e; i < s->predicted_nodes.n; i++) {
+        if (strcmp(exchange_name(v[i].exchange), ex) != 0 || !node_first(v, i, NODE_COUNT))
+            continue;
+        cb_out_cellf(o, "%lld", v[i].nodes);
+        for (size_t k = 0; k < nn; k++) {
+            const cbr_predicted_node *x = node_at(s, nets[k], v[i].nodes);
+            cell_num(o, "%.1f%%", x ? 100 * x->strong_efficiency : NAN);
+            cell_num(o, "%.1f%%", x ? 100 * x->weak_efficiency : NAN);
+        }
+    }
+    cb_out_table_end(o);
+}
+
+/* The model's efficiency over MPI nodes (scale --predict): one table per exchange, in the order
+ * first seen. */
+static void predicted_nodes_tables(cb_out *o, const cbr_scale *s)
+{
+    cb_out_para(o, NULL, "Predicted over nodes (modelled, not measured):");
+    cb_out_para(o, "explain", "The scaling model's parallel efficiency over MPI nodes, data-parallel as mpirun "
+                              "-np N cifarbench train runs them: each node's step on its share of the batch, "
+                              "from inputs measured on this machine, plus the exchange over a network of the "
+                              "given latency and bandwidth. Strong keeps the global batch, weak gives every "
+                              "thread of every node the batch; efficiency is against one node.");
+    for (size_t i = 0; i < s->predicted_nodes.n; i++)
+        if (node_first(s->predicted_nodes.v, i, NODE_EXCHANGE))
+            nodes_table(o, s, i);
+}
+
 /* The model's inputs and its check against a measured point, one paragraph; flagged ("warn") when
  * the prediction is more than 10% off the measurement. */
 static void model_para(cb_out *o, const cbr_scale_model *m)
@@ -425,9 +530,195 @@ static void section_scaling(cb_out *o, const cb_rfile *files, size_t n)
         scale_points(o, s);
         if (s->predicted_strong.n || s->predicted_weak.n)
             predicted_table(o, s);
+        if (s->predicted_nodes.n)
+            predicted_nodes_tables(o, s);
         if (isfinite(s->model.image_seconds))
             model_para(o, &s->model);
     }
+}
+
+/* ---- data-parallel over MPI ranks ------------------------------------------------------------- */
+
+/* A train file of the MPI section: its ranks (1 for one process), global batch and images/s. */
+typedef struct rank_row {
+    const cb_rfile *f;
+    long long ranks, batch; /* batch: config.batch, -1 when unknown */
+    double images_per_s;    /* the summary's median, else the epochs' median */
+} rank_row;
+
+/* The last epoch: the one the exchange's figures and the checksum are shown of. */
+static const cbr_epoch *last_epoch(const cbr_train *t)
+{
+    return &t->epochs.v[t->epochs.n - 1];
+}
+
+/* Whether two train files ran one workload over ranks: task, images per epoch, ISA, threads per
+ * rank. */
+static bool same_rank_workload(const cb_rcontext *a, const cb_rcontext *b)
+{
+    return strcmp(a->task, b->task) == 0 && a->train_images == b->train_images && strcmp(a->isa, b->isa) == 0 &&
+           a->threads == b->threads;
+}
+
+/* The summary's median images/s, else the epochs' (files without a summary). */
+static double train_images_per_s(const cbr_train *t)
+{
+    if (isfinite(t->summary.images_per_s))
+        return t->summary.images_per_s;
+    double *v = malloc(t->epochs.n * sizeof *v);
+    for (size_t e = 0; v && e < t->epochs.n; e++)
+        v[e] = t->epochs.v[e].images_per_s;
+    const double m = v ? cb_median(v, t->epochs.n) : NAN;
+    free(v);
+    return m;
+}
+
+/* The rows of the workload whose first train file is files[first], sorted by ranks, then batch,
+ * then as given; 0 when files[first] is not such a file. rows: room for n. */
+static size_t rank_group(const cb_rfile *files, size_t n, size_t first, rank_row *rows)
+{
+    const cb_rcontext *w = &files[first].ctx;
+    if (files[first].kind != CB_RF_TRAIN)
+        return 0;
+    for (size_t f = 0; f < first; f++)
+        if (files[f].kind == CB_RF_TRAIN && same_rank_workload(&files[f].ctx, w))
+            return 0;
+    size_t nr = 0;
+    for (size_t f = first; f < n; f++) {
+        if (files[f].kind != CB_RF_TRAIN || !same_rank_workload(&files[f].ctx, w))
+            continue;
+        const long long ranks = files[f].res.common.context.ranks;
+        const rank_row r = {&files[f], ranks > 1 ? ranks : 1, files[f].res.train.config.batch,
+                            train_images_per_s(&files[f].res.train)};
+        size_t j = nr++;
+        for (; j > 0 && (rows[j - 1].ranks > r.ranks ||
+                         (rows[j - 1].ranks == r.ranks && rows[j - 1].batch > r.batch)); j--)
+            rows[j] = rows[j - 1];
+        rows[j] = r;
+    }
+    return nr;
+}
+
+/* The group's first 1-rank row of global batch `batch`, or NULL (always when the batch is unknown). */
+static const rank_row *one_rank_at(const rank_row *rows, size_t n, long long batch)
+{
+    for (size_t i = 0; batch > 0 && i < n && rows[i].ranks == 1; i++) /* sorted: 1 rank first */
+        if (rows[i].batch == batch)
+            return &rows[i];
+    return NULL;
+}
+
+/* A rank's share of the global batch; "16-17" when the shares differ by one (dist.h). */
+static void cell_batch_per_rank(cb_out *o, const rank_row *r)
+{
+    if (r->batch <= 0)
+        cb_out_cell(o, "-");
+    else if (r->batch % r->ranks == 0)
+        cb_out_cellf(o, "%lld", r->batch / r->ranks);
+    else
+        cb_out_cellf(o, "%lld-%lld", r->batch / r->ranks, r->batch / r->ranks + 1);
+}
+
+/* The group's heading: the workload. */
+static void rank_heading(cb_out *o, const cb_rcontext *c)
+{
+    char text[160], sub[96], a[32];
+    snprintf(text, sizeof text, "%s, %s images per epoch", c->task,
+             cb_fmt_count(a, sizeof a, (double)c->train_images));
+    if (c->threads > 0)
+        snprintf(sub, sizeof sub, "%s, %d thread%s per rank", c->isa, c->threads, c->threads == 1 ? "" : "s");
+    else
+        snprintf(sub, sizeof sub, "%s", c->isa);
+    cb_out_heading(o, text, sub);
+}
+
+/* A row per file: what ran, images/s, its ratios to the 1-rank files and the last epoch's
+ * exchanges on rank 0. */
+static void rank_table(cb_out *o, const rank_row *rows, size_t n)
+{
+    static const char *const cols[] = {"file", "ranks", "threads/rank", "exchange", "batch", "batch/rank",
+                                       "images/s", "images/s/rank", "speed-up", "efficiency", "weak efficiency",
+                                       "exchange us/step", "wait us/step", "KB received/step", "exchange share"};
+    cb_out_table(o, cols, "knntnnnnnnnnnnn");
+    for (size_t i = 0; i < n; i++) {
+        const rank_row *r = &rows[i];
+        const cbr_epoch *e = last_epoch(&r->f->res.train);
+        const rank_row *strong = one_rank_at(rows, n, r->batch),
+                       *weak = r->batch % r->ranks == 0 ? one_rank_at(rows, n, r->batch / r->ranks) : NULL;
+        const double speedup = strong ? r->images_per_s / strong->images_per_s : NAN,
+                     steps = e->steps > 0 ? (double)e->steps : NAN;
+        cb_out_cell(o, cb_rd_file_label(r->f));
+        cb_out_cellf(o, "%lld", r->ranks);
+        cell_num(o, "%.0f", r->f->ctx.threads > 0 ? (double)r->f->ctx.threads : NAN);
+        cb_out_cell(o, r->ranks > 1 ? exchange_name(r->f->res.common.context.exchange) : "-");
+        cell_num(o, "%.0f", r->batch > 0 ? (double)r->batch : NAN);
+        cell_batch_per_rank(o, r);
+        cell_fmt(o, cb_fmt_count, r->images_per_s);
+        cell_fmt(o, cb_fmt_count, r->images_per_s / (double)r->ranks);
+        cell_num(o, "x%.2f", speedup);
+        cell_num(o, "%.0f%%", 100 * speedup / (double)r->ranks);
+        cell_num(o, "%.0f%%", weak ? 100 * r->images_per_s / ((double)r->ranks * weak->images_per_s) : NAN);
+        cell_num(o, "%.1f", 1e6 * e->comm_seconds / steps);
+        cell_num(o, "%.1f", 1e6 * e->comm_wait_seconds / steps);
+        cell_num(o, "%.1f", e->comm_bytes_per_step / 1e3);
+        cell_num(o, "%.1f%%", 100 * e->comm_seconds / e->seconds);
+    }
+    cb_out_table_end(o);
+}
+
+/* A ranked file's placement, network and weights, one paragraph. */
+static void rank_para(cb_out *o, const rank_row *r)
+{
+    const cbr_context *c = &r->f->res.common.context;
+    const char *sum = last_epoch(&r->f->res.train)->weights_checksum;
+    cb_buf t;
+    cb_buf_init(&t);
+    cb_buf_printf(&t, "%s, measured: %lld ranks, exchange %s.", cb_rd_file_label(r->f), r->ranks,
+                  exchange_name(c->exchange));
+    for (size_t k = 0; k < c->rank_thread_pus.n; k++)
+        cb_buf_printf(&t, "%s rank %zu: PUs %s", k ? ";" : " Bindings:", k, c->rank_thread_pus.v[k]);
+    if (c->rank_thread_pus.n)
+        cb_buf_puts(&t, ".");
+    if (isfinite(c->network_latency_seconds) && isfinite(c->network_bytes_per_s))
+        cb_buf_printf(&t, " Network between ranks 0 and 1 (ping-pong): latency %.2f us, %.1f Gb/s.",
+                      1e6 * c->network_latency_seconds, 8e-9 * c->network_bytes_per_s);
+    if (sum)
+        cb_buf_printf(&t, " Weights checksum after the last epoch %s, identical on all %lld ranks (the run "
+                          "compares the ranks' checksums and stops when they differ).", sum, r->ranks);
+    para_buf(o, NULL, &t);
+}
+
+static void section_mpi(cb_out *o, const cb_rfile *files, size_t n)
+{
+    rank_row *rows = calloc(n ? n : 1, sizeof *rows);
+    if (!rows) {
+        o->b->failed = true;
+        return;
+    }
+    size_t shown = 0;
+    for (size_t f = 0; f < n; f++) {
+        const size_t nr = rank_group(files, n, f, rows);
+        if (nr == 0 || rows[nr - 1].ranks == 1)
+            continue;
+        if (shown++ == 0)
+            cb_out_para(o, "explain",
+                        "Measured: train results run data-parallel over MPI ranks (mpirun -np R cifarbench "
+                        "train), grouped by workload (task, images per epoch, ISA, threads per rank), one "
+                        "process counting as 1 rank; a row per file, by ranks, then global batch. Speed-up and "
+                        "efficiency are against the group's 1-rank file of the same global batch (strong); weak "
+                        "efficiency is images/s / (ranks x images/s of the 1-rank file whose batch is this "
+                        "file's batch per rank); \"-\": no such file. The exchange columns are rank 0's in the "
+                        "last epoch: its time in the exchanges and its wait for the other ranks before them, "
+                        "per step, the KB each rank receives per step, and the exchanges' share of the epoch.");
+        rank_heading(o, &files[f].ctx);
+        rank_table(o, rows, nr);
+        for (size_t i = 0; i < nr; i++)
+            if (rows[i].ranks > 1)
+                rank_para(o, &rows[i]);
+    }
+    if (!shown)
+        cb_out_para(o, "note", CB_RD_NOTE_NO_RANKS);
+    free(rows);
 }
 
 /* ---- kernels ---------------------------------------------------------------------------------- */
@@ -740,6 +1031,7 @@ static const struct {
     {"isa", "ISA comparison", "ISA comparison", section_isa, NULL, -1},
     {"layers", "Layers", "Per-layer breakdown", section_layers, NULL, -1},
     {"scaling", "Thread scaling", "Thread scaling", section_scaling, NULL, -1},
+    {"mpi", "MPI ranks", "Data-parallel over MPI ranks", section_mpi, NULL, -1},
     {"kernels", "Kernels", "Kernels: GFLOP/s against the measured peak", section_kernels, NULL, -1},
     {"learning", "Learning", "Learning", section_learning, NULL, -1},
     {"study", "Study", "Study: the matched against the mismatched loss", NULL, study_file, CB_RF_STUDY},

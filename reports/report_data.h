@@ -101,6 +101,9 @@ size_t cb_rd_bench_times(const cb_rgbench *g, const char *run_name, double *v);
     "No per-layer times in the train results (files written before \"layers\" was added)."
 #define CB_RD_NOTE_NO_SCALE                                                                        \
     "No scale results in the inputs (cifarbench scale --json FILE writes one)."
+#define CB_RD_NOTE_NO_RANKS                                                                        \
+    "No train runs over several MPI ranks in the inputs (mpirun -np R cifarbench train "           \
+    "--json FILE writes one)."
 #define CB_RD_NOTE_NO_KERNELS                                                                      \
     "No kernel benchmarks in the inputs (cifarbench-kernels --benchmark_out=FILE "                 \
     "--benchmark_out_format=json writes one)."

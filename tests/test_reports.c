@@ -860,6 +860,8 @@ static void report_notes_missing_sections(void **state)
     assert_non_null(strstr(md, "## ISA comparison\n\n_No train results in the inputs"));
     assert_non_null(strstr(md, "## Kernels: GFLOP/s against the measured peak\n\n_No kernel benchmarks"));
     assert_non_null(strstr(md, "## Thread scaling\n\n### "));
+    assert_non_null(strstr(md, "## Data-parallel over MPI ranks\n\n_No train runs over several MPI ranks in the "
+                               "inputs (mpirun -np R cifarbench train --json FILE writes one)._\n"));
     free(md);
     snprintf(path, sizeof path, "%s/report.html", out);
     char *html = read_text(path);
@@ -1391,16 +1393,189 @@ static void report_scaling_without_model(void **state)
         "| threads | PUs | s/epoch | images/s | images/s/core | speed-up | efficiency | sync share | "
         "weights = 1 thread | test acc |\n",
         "| 1 | 0 | 11.5 ms | 44,563 | 44,563 | x1.00 | 100% | 0.1% | yes | 12.5% |\n"
-        "| 2 | 0,1 | 5.84 ms | 87,606 | 43,803 | x1.97 | 98% | 0.3% | yes | 12.5% |\n\n## Kernels"};
+        "| 2 | 0,1 | 5.84 ms | 87,606 | 43,803 | x1.97 | 98% | 0.3% | yes | 12.5% |\n\n## Data-parallel over MPI ranks"};
     expect_text("report.md", md, md_want, sizeof md_want / sizeof md_want[0]);
     static const char *const html_want[] = {
         "ideal (linear)", "Training throughput against threads; the dashed line is perfect linear scaling."};
     expect_text("report.html", html, html_want, sizeof html_want / sizeof html_want[0]);
     static const char *const absent[] = {"Predicted scaling", "Model inputs", "Validation", "predicted (model)",
-                                         "weak scaling", "| threads | batch |"};
+                                         "weak scaling", "| threads | batch |", "Predicted over nodes"};
     for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++)
         if (strstr(md, absent[i]) || strstr(html, absent[i]))
             fail_msg("the report of scale.json has '%s'", absent[i]);
+    free(md);
+    free(html);
+}
+
+/* ---- data-parallel over MPI ranks, and the model over nodes ---------------------------------- */
+
+/* A train result of 1,024 images per epoch at 2 threads (per rank), three epochs at 0.9, 1.3 and 1
+ * times images_per_s (median: images_per_s); over ranks > 1 also the MPI fields, the last epoch's
+ * exchange figures as given (the earlier epochs' twice as large) and its checksum a1b2c3d4e5f60718
+ * (the earlier ones' differ). ranks 0: one process, no MPI fields; exchange NULL: a file from
+ * before --exchange. */
+typedef struct ranked {
+    const char *name, *isa, *exchange;
+    int ranks, batch;
+    double images_per_s;
+    bool summary;               /* write summary.images_per_s, else only the epochs have it */
+    double comm_us, wait_us;    /* per step */
+    double bytes_per_step;
+} ranked;
+
+static void write_ranked(const ranked *r)
+{
+    json_t *doc = new_result("train", "classify", r->isa);
+    json_t *c = json_object_get(doc, "context");
+    if (r->ranks > 1) {
+        static const char *const pus[] = {"0-1", "2-3", "4-5", "6-7"};
+        cbr_set_context_ranks(c, r->ranks);
+        cbr_set_context_rank_thread_pus(c, pus, (size_t)r->ranks);
+        if (r->exchange)
+            cbr_set_context_exchange(c, r->exchange);
+        cbr_set_context_network_latency_seconds(c, 1.5e-6);
+        cbr_set_context_network_bytes_per_s(c, 12.5e9);
+    }
+    cbr_set_train_config_batch(cbr_new_train_config(doc), r->batch);
+    const int steps = 1024 / r->batch;
+    static const double spread[] = {0.9, 1.3, 1.0};
+    for (int i = 0; i < 3; i++) {
+        const double ips = r->images_per_s * spread[i], more = i < 2 ? 2 : 1;
+        json_t *e = cbr_add_train_epochs(doc);
+        cbr_set_epoch_epoch(e, i + 1);
+        cbr_set_epoch_images(e, 1024);
+        cbr_set_epoch_steps(e, steps);
+        cbr_set_epoch_seconds(e, 1024 / ips);
+        cbr_set_epoch_images_per_s(e, ips);
+        if (r->ranks > 1) {
+            cbr_set_epoch_comm_seconds(e, more * r->comm_us * 1e-6 * steps);
+            cbr_set_epoch_comm_wait_seconds(e, more * r->wait_us * 1e-6 * steps);
+            cbr_set_epoch_comm_bytes_per_step(e, more * r->bytes_per_step);
+            cbr_set_epoch_weights_checksum(e, i < 2 ? "0000000000000bad" : "a1b2c3d4e5f60718");
+        }
+    }
+    if (r->summary)
+        cbr_set_summary_images_per_s(cbr_new_train_summary(doc), r->images_per_s);
+    cb_rfile f;
+    write_and_load(doc, r->name, &f, CB_RF_TRAIN);
+    cb_rfile_free(&f);
+}
+
+/* One workload over 1, 2 and 4 ranks at the global batch 32 (100,000, 180,000 and 320,000
+ * images/s: x1.80 90%, x3.20 80%) and at 8 images per rank (1 process 110,000 images/s, 2 ranks
+ * 190,000: weak 190 / (2 x 110) = 86%; 4 ranks at batch 32: weak 320 / (4 x 110) = 73%); the same
+ * over 2 ranks on another ISA, without a 1-rank file ("-"); and a one-process workload, not shown. */
+static void report_shows_mpi_ranks(void **state)
+{
+    (void)state;
+    static const ranked files[] = {
+        {"mpi_r4.json", "avx2", "gather", 4, 32, 320000, true, 30, 25, 163968},
+        {"mpi_r1.json", "avx2", NULL, 0, 32, 100000, false, 0, 0, 0}, /* the epochs' median */
+        {"mpi_r2.json", "avx2", NULL, 2, 32, 180000, true, 40, 10, 109312},
+        {"mpi_r2_b16.json", "avx2", "allreduce", 2, 16, 190000, true, 25, 5, 70984},
+        {"mpi_r1_b8.json", "avx2", NULL, 0, 8, 110000, true, 0, 0, 0},
+        {"mpi_other_isa.json", "avx512", "gather", 2, 32, 150000, true, 40, 10, 109312},
+        {"mpi_scalar.json", "scalar", NULL, 0, 32, 20000, true, 0, 0, 0},
+    };
+    enum { N = sizeof files / sizeof files[0] };
+    char paths[N][512];
+    for (size_t i = 0; i < N; i++) {
+        write_ranked(&files[i]);
+        snprintf(paths[i], sizeof paths[i], "%s", tmp_path(files[i].name));
+    }
+    const char *out = tmp_path("report-mpi");
+    assert_int_equal(run(cb_cmd_report, paths[0], paths[1], paths[2], paths[3], paths[4], paths[5], paths[6],
+                         "--out", out, NULL), 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/report.md", out);
+    char *md = read_text(path);
+    static const char *const want[] = {
+        "## Data-parallel over MPI ranks\n\nMeasured: train results run data-parallel over MPI ranks",
+        "### classify, 1,024 images per epoch (avx2, 2 threads per rank)\n\n"
+        "| file | ranks | threads/rank | exchange | batch | batch/rank | images/s | images/s/rank | speed-up | "
+        "efficiency | weak efficiency | exchange us/step | wait us/step | KB received/step | exchange share |\n"
+        "|:---|---:|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| mpi_r1_b8.json | 1 | 2 | - | 8 | 8 | 110,000 | 110,000 | x1.00 | 100% | 100% | - | - | - | - |\n"
+        "| mpi_r1.json | 1 | 2 | - | 32 | 32 | 100,000 | 100,000 | x1.00 | 100% | 100% | - | - | - | - |\n"
+        "| mpi_r2_b16.json | 2 | 2 | allreduce | 16 | 8 | 190,000 | 95,000 | - | - | 86% | 25.0 | 5.0 | 71.0 | 29.7% |\n"
+        "| mpi_r2.json | 2 | 2 | gather | 32 | 16 | 180,000 | 90,000 | x1.80 | 90% | - | 40.0 | 10.0 | 109.3 | 22.5% |\n"
+        "| mpi_r4.json | 4 | 2 | gather | 32 | 8 | 320,000 | 80,000 | x3.20 | 80% | 73% | 30.0 | 25.0 | 164.0 "
+        "| 30.0% |\n\n",
+        "mpi_r2_b16.json, measured: 2 ranks, exchange allreduce. Bindings: rank 0: PUs 0-1; rank 1: PUs 2-3.",
+        "mpi_r4.json, measured: 4 ranks, exchange gather. Bindings: rank 0: PUs 0-1; rank 1: PUs 2-3; rank 2: PUs "
+        "4-5; rank 3: PUs 6-7. Network between ranks 0 and 1 (ping-pong): latency 1.50 us, 100.0 Gb/s. Weights "
+        "checksum after the last epoch a1b2c3d4e5f60718, identical on all 4 ranks",
+        "### classify, 1,024 images per epoch (avx512, 2 threads per rank)\n\n",
+        "| mpi_other_isa.json | 2 | 2 | gather | 32 | 16 | 150,000 | 75,000 | - | - | - | 40.0 | 10.0 | 109.3 |"};
+    expect_text("report.md", md, want, sizeof want / sizeof want[0]);
+    static const char *const absent[] = {"(scalar, 2 threads per rank)", "| mpi_scalar.json | 1 |",
+                                         "0000000000000bad", "No train runs over several MPI ranks"};
+    for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++)
+        if (strstr(md, absent[i]))
+            fail_msg("report.md has '%s'", absent[i]);
+    free(md);
+}
+
+/* Train results of one process only: the section's note instead of a table. */
+static void report_notes_no_mpi_ranks(void **state)
+{
+    (void)state;
+    char *md, *html;
+    report_of(DATA "train_avx512.json", tmp_path("report-no-ranks"), &md, &html);
+    assert_non_null(strstr(md, "## Data-parallel over MPI ranks\n\n_No train runs over several MPI ranks in the "
+                               "inputs (mpirun -np R cifarbench train --json FILE writes one)._\n"));
+    assert_null(strstr(md, "| file | ranks |"));
+    assert_non_null(strstr(html, "id=\"mpi\""));
+    free(md);
+    free(html);
+}
+
+/* A scale result with the model's efficiency over 1, 2 and 4 nodes of 4 threads, for both exchanges
+ * on two networks: at n > 1 nodes (index i = 1, 2) strong 1 - 0.1 i (2 - network) - 0.05 exchange,
+ * weak 5 points more; a table per exchange, a column pair per network. */
+static void report_shows_the_nodes_prediction(void **state)
+{
+    (void)state;
+    json_t *doc = new_result("scale", "classify", "avx2");
+    for (int t = 1; t <= 2; t++)
+        add_scale_point(doc, t);
+    static const char *const exchanges[] = {"gather", "allreduce"}, *const nets[] = {"net A (TCP)", "net B (RDMA)"};
+    static const double latency[] = {15e-6, 2e-6}, bandwidth[] = {3.125e9, 12.5e9};
+    for (int x = 0; x < 2; x++)
+        for (int k = 0; k < 2; k++)
+            for (int i = 0; i < 3; i++) {
+                const double strong = i ? 1 - 0.1 * i * (2 - k) - 0.05 * x : 1, weak = i ? strong + 0.05 : 1;
+                json_t *p = cbr_add_scale_predicted_nodes(doc);
+                cbr_set_predicted_node_exchange(p, exchanges[x]);
+                cbr_set_predicted_node_network(p, nets[k]);
+                cbr_set_predicted_node_latency_seconds(p, latency[k]);
+                cbr_set_predicted_node_bytes_per_s(p, bandwidth[k]);
+                cbr_set_predicted_node_nodes(p, 1 << i);
+                cbr_set_predicted_node_threads(p, 4);
+                cbr_set_predicted_node_strong_efficiency(p, strong);
+                cbr_set_predicted_node_weak_efficiency(p, weak);
+            }
+    cb_rfile f;
+    write_and_load(doc, "scale_nodes.json", &f, CB_RF_SCALE);
+    assert_int_equal(f.res.scale.predicted_nodes.n, 12);
+    cb_rfile_free(&f);
+    char *md, *html;
+    report_of(tmp_path("scale_nodes.json"), tmp_path("report-nodes"), &md, &html);
+#define HEAD "| nodes | a: strong | a: weak | b: strong | b: weak |\n|---:|---:|---:|---:|---:|\n"
+#define NETS "a: net A (TCP), latency 15.0 us, 25.0 Gb/s; b: net B (RDMA), latency 2.0 us, 100.0 Gb/s.\n\n"
+    static const char *const want[] = {
+        "Predicted over nodes (modelled, not measured):\n\n",
+        "With --exchange gather, nodes of 4 threads each, on " NETS HEAD
+        "| 1 | 100.0% | 100.0% | 100.0% | 100.0% |\n| 2 | 80.0% | 85.0% | 90.0% | 95.0% |\n"
+        "| 4 | 60.0% | 65.0% | 80.0% | 85.0% |\n\n",
+        "With --exchange allreduce, nodes of 4 threads each, on " NETS HEAD
+        "| 1 | 100.0% | 100.0% | 100.0% | 100.0% |\n| 2 | 75.0% | 80.0% | 85.0% | 90.0% |\n"
+        "| 4 | 55.0% | 60.0% | 75.0% | 80.0% |\n\n"};
+#undef HEAD
+#undef NETS
+    expect_text("report.md", md, want, sizeof want / sizeof want[0]);
+    assert_non_null(strstr(html, "Predicted over nodes (modelled, not measured):"));
+    assert_null(strstr(md, "Predicted scaling")); /* no curves over threads in this file */
     free(md);
     free(html);
 }
@@ -1460,6 +1635,9 @@ int main(void)
         cmocka_unit_test(report_groups_workloads_and_shows_the_rest),
         cmocka_unit_test(report_shows_the_scaling_model),
         cmocka_unit_test(report_scaling_without_model),
+        cmocka_unit_test(report_shows_mpi_ranks),
+        cmocka_unit_test(report_notes_no_mpi_ranks),
+        cmocka_unit_test(report_shows_the_nodes_prediction),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }
