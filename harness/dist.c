@@ -15,14 +15,14 @@
 #endif
 
 static struct {
-    int rank, ranks;
+    int rank, ranks, local_ranks;
     bool mpi;       /* MPI_Init was called */
     bool ready;     /* cb_dist_ready has run */
     int saved_fd;   /* stderr while it is buffered (ranks > 0), else -1 */
     FILE *buffered; /* what went to stderr meanwhile */
     cb_dist_traffic traffic;
     cb_exchange exchange;
-} world = {.rank = 0, .ranks = 1, .saved_fd = -1};
+} world = {.rank = 0, .ranks = 1, .local_ranks = 1, .saved_fd = -1};
 
 /* The world size mpirun (or another PMI launcher) announces, or 0. */
 static int launched_ranks(void)
@@ -77,6 +77,12 @@ int cb_dist_init(int *argc, char ***argv)
         world.mpi = true;
         MPI_Comm_rank(MPI_COMM_WORLD, &world.rank);
         MPI_Comm_size(MPI_COMM_WORLD, &world.ranks);
+        MPI_Comm local;
+        if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local) ==
+            MPI_SUCCESS) {
+            MPI_Comm_size(local, &world.local_ranks);
+            MPI_Comm_free(&local);
+        }
         if (world.rank > 0)
             buffer_stderr();
         if (provided < MPI_THREAD_FUNNELED && world.rank == 0)
@@ -107,6 +113,11 @@ void cb_dist_finalize(void)
 int cb_dist_rank(void)
 {
     return world.rank;
+}
+
+int cb_dist_local_ranks(void)
+{
+    return world.local_ranks;
 }
 
 int cb_dist_ranks(void)

@@ -37,6 +37,7 @@ int cb_dist_init(int *argc, char ***argv);
 void cb_dist_finalize(void);
 
 int cb_dist_rank(void);   /* 0 .. ranks - 1 */
+int cb_dist_local_ranks(void); /* the ranks on this machine (MPI_COMM_TYPE_SHARED), this one too */
 int cb_dist_ranks(void);  /* 1 when not under mpirun */
 bool cb_dist_many(void);  /* more than one rank */
 bool cb_dist_built(void); /* built with MPI */

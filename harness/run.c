@@ -291,11 +291,15 @@ int cb_run_parse(int argc, char **argv, const char *command, const char *usage_h
 
 const char *cb_run_oversubscribed_warning(const cb_run_context *c)
 {
-    static _Thread_local char line[160];
+    static _Thread_local char line[200];
+    const int here = cb_dist_local_ranks();
+    char ranks[48] = "";
+    if (here > 1)
+        snprintf(ranks, sizeof ranks, " x %d ranks on this machine", here);
     snprintf(line, sizeof line,
-             "WARNING  oversubscribed: %d threads on %d PUs; timings are not meaningful "
+             "WARNING  oversubscribed: %d threads%s on %d PUs; timings are not meaningful "
              "(--oversubscribe is for correctness checks)",
-             c->threads, c->machine->pus);
+             c->threads, ranks, c->machine->pus);
     return line;
 }
 
@@ -326,7 +330,9 @@ int cb_run_start_team(cb_run *r, int threads, cb_bind bind, const char *command)
     }
     r->ctx.threads = cb_team_readback(threads, r->ctx.bindings[0], sizeof r->ctx.bindings[0]);
     r->ctx.bind = bind;
-    r->ctx.oversubscribed = cb_team_oversubscribed(threads, &r->machine);
+    /* more threads than PUs in this process, or with the other ranks on this machine */
+    r->ctx.oversubscribed = cb_team_oversubscribed(threads, &r->machine) ||
+                            (r->machine.pus > 0 && cb_dist_local_ranks() * threads > r->machine.pus);
     if (r->ctx.oversubscribed)
         fprintf(stderr, "cifarbench %s: %s\n", command, cb_run_oversubscribed_warning(&r->ctx));
     if (r->ctx.threads != threads) {
@@ -387,6 +393,14 @@ static int prepare(cb_run *r, cb_run_options *o, const char *command)
         o->threads = r->machine.usable_cores > 0 ? r->machine.usable_cores : 1;
     if (cb_team_check(o->threads, o->bind, o->oversubscribe, &r->machine, err, sizeof err) != 0) {
         fprintf(stderr, "cifarbench %s: %s\n", command, err);
+        return CB_EXIT_USAGE;
+    }
+    const int here = cb_dist_local_ranks();
+    if (!o->oversubscribe && r->machine.pus > 0 && here * o->threads > r->machine.pus) {
+        fprintf(stderr, "cifarbench %s: %d MPI ranks on this machine x --threads %d = %d threads on "
+                        "its %d processing units; use fewer ranks or threads (--oversubscribe "
+                        "--bind none allows it, for correctness checks only)\n",
+                command, here, o->threads, here * o->threads, r->machine.pus);
         return CB_EXIT_USAGE;
     }
     if (o->json_path && cb_check_file_writable(o->json_path, err, sizeof err) != 0) {

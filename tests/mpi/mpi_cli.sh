@@ -19,6 +19,8 @@
 #   fail_data     bad data on rank 1 only: exit 1, rank 1's message, no result file
 #   fail_batch    a batch smaller than the ranks: exit 2 with the reason
 #   fail_command  a command other than train and scale under mpirun: exit 2
+#   fail_crowded  more ranks x threads than this machine's PUs without --oversubscribe: exit 2;
+#                 with it, the run's JSON says oversubscribed
 set -u
 B=$1 MPIEXEC=$2 WORK=$3 CASE=$4
 if [ -z "$MPIEXEC" ]; then
@@ -28,7 +30,8 @@ fi
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
 # Open MPI refuses root without these (CI containers run as root); harmless otherwise.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-small=(--images 256 --test-images 64 --threads 1 --bind none)
+# --oversubscribe: ranks x threads may exceed the PUs here (the timings are not judged)
+small=(--images 256 --test-images 64 --threads 1 --bind none --oversubscribe)
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
@@ -73,7 +76,7 @@ reproducible)
   done
   run 2 train "${small[@]}" && again=$(checksum out.2)
   [ "$again" = "$want" ] || fail "2 ranks, second run: $again"
-  run 2 train "${small[@]}" --threads 2 --oversubscribe
+  run 2 train "${small[@]}" --threads 2
   [ "$rc" -eq 0 ] && [ "$(checksum out.2)" = "$want" ] || fail "2 ranks x 2 threads: exit $rc, $(checksum out.2)"
   ;;
 uneven)
@@ -121,6 +124,17 @@ fail_command)
   run 2 report x.json --out rep
   [ "$rc" -eq 2 ] || fail "exit $rc, want 2"
   [ "$(count out.2 "under mpirun only train and scale run")" -eq 1 ] || fail "no reason, or not once"
+  ;;
+fail_crowded)
+  np=$(($(nproc) + 1))
+  run "$np" train --images 64 --test-images 32 --threads 1 --bind none
+  [ "$rc" -eq 2 ] || fail "$np ranks on $(nproc) PUs: exit $rc, want 2"
+  [ "$(count "out.$np" "MPI ranks on this machine x --threads 1")" -eq 1 ] || fail "no reason, or not once"
+  run "$np" train --images 64 --test-images 32 --threads 1 --bind none --oversubscribe --json r.json
+  [ "$rc" -eq 0 ] || fail "with --oversubscribe: exit $rc"
+  grep -q "WARNING  oversubscribed: 1 threads x $np ranks on this machine" "out.$np" || fail "no warning"
+  python3 -c "import json, sys; sys.exit(0 if json.load(open('r.json'))['context'].get('oversubscribed') else 1)" ||
+    fail "the JSON does not say oversubscribed"
   ;;
 *)
   fail "unknown case $CASE"
