@@ -518,6 +518,13 @@ void cb_dataset_gather(const cb_dataset *d, const int32_t *idx, int n, float *x,
     }
 }
 
+void cb_dataset_prefetch(const cb_dataset *d, int32_t i)
+{
+    const char *src = (const char *)(d->pixels + (size_t)i * CB_CIFAR_PIXELS);
+    for (int off = 0; off < CB_CIFAR_PIXELS; off += 64)
+        __builtin_prefetch(src + off, 0, 1);
+}
+
 void cb_dataset_gather_targets(const cb_dataset *d, const int32_t *idx, int n, float *targets)
 {
     const size_t w = (size_t)d->target_width;

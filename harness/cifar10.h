@@ -117,6 +117,10 @@ void cb_cifar10_free(cb_cifar10 *d);
  * copies their labels to labels[0..n-1] (labels may be NULL). The indices must lie in [0, d->count). */
 void cb_dataset_gather(const cb_dataset *d, const int32_t *idx, int n, float *x, int32_t *labels);
 
+/* Starts fetching image i's pixels into the caches (no wait): the step asks for the next image's
+ * while it trains this one, so that the gather finds them there rather than in DRAM. */
+void cb_dataset_prefetch(const cb_dataset *d, int32_t i);
+
 /* Copies the targets of images idx[0..n-1] to targets[n][d->target_width] (d->targets non-NULL). */
 void cb_dataset_gather_targets(const cb_dataset *d, const int32_t *idx, int n, float *targets);
 

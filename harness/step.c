@@ -174,6 +174,8 @@ static void images_team(const cb_model *m, const cb_kernel_table *kt, const cb_b
         const cb_acts a = cb_model_image_acts(m, i);
         const cb_params g = cb_model_image_grads(m, i);
         gather_image(m, b, i, &a);
+        if (b->set && i + 1 < hi) /* this thread's next image, while this one trains */
+            cb_dataset_prefetch(b->set, b->idx[i + 1]);
         forward_image(m, kt, &a);
         image_loss(m, kt, b, i, &a);
         backward_image(m, kt, &a, &g);
