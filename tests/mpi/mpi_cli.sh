@@ -11,6 +11,9 @@
 #                 JSON records ranks, every rank's thread PUs, the exchange's seconds and bytes
 #   reproducible  the final checksum of 1 process without mpirun, and of 1, 2 and 4 ranks (and 2
 #                 ranks x 2 threads) at the same global batch, is one value; 2 ranks twice agree
+#   bind          2 ranks under mpirun --bind-to core, each pinning its thread (--bind core): each
+#                 thread runs on its own rank's core, so the two rank bindings read back differ
+#                 and are recorded (needs 2 cores: skipped below that)
 #   uneven        a batch of 5 over 4 ranks (shares 1,1,1,2) and an epoch whose last batch is
 #                 smaller than the ranks: the checksum of one process
 #   allreduce     --exchange allreduce: 2 ranks repeat their checksum run to run, and train to the
@@ -78,6 +81,21 @@ reproducible)
   [ "$again" = "$want" ] || fail "2 ranks, second run: $again"
   run 2 train "${small[@]}" --threads 2
   [ "$rc" -eq 0 ] && [ "$(checksum out.2)" = "$want" ] || fail "2 ranks x 2 threads: exit $rc, $(checksum out.2)"
+  ;;
+bind)
+  if [ "$(nproc)" -lt 2 ]; then
+    echo "CB_SKIP: one PU: 2 ranks cannot get a core each"
+    exit 0
+  fi
+  "$MPIEXEC" -np 2 --bind-to core "$B" train --images 64 --test-images 32 --threads 1 --bind core \
+    --json r.json > out.2 2>&1
+  rc=$?
+  [ "$rc" -eq 0 ] || fail "exit $rc"
+  python3 - r.json <<'EOF' || fail "bindings"
+import json, sys
+b = json.load(open(sys.argv[1]))["context"]["rank_thread_pus"]
+assert len(b) == 2 and b[0] != b[1] and "unknown" not in b, b
+EOF
   ;;
 uneven)
   "$B" train "${small[@]}" --images 253 --batch 5 > out.plain 2>&1 || fail "one process: exit $?"
