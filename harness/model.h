@@ -16,8 +16,11 @@
  * Threads (OpenMP, m->threads of them). A training step (step.c) is one parallel region in two
  * phases, each cut into fixed units that depend on the batch only, never on the thread count:
  *
- *   1. one unit per image: gather, forward, loss, and backward to the data gradients, writing the
- *      image's own weight gradients of conv1, conv2 and dense2 (a slice of the image-gradient slab);
+ *   1. the images, in three parts: the convolutions forward, one unit per image; the dense layers
+ *      and the loss over each thread's run of consecutive images (dense1 as one product over the
+ *      run; the dense kernels sum every output in the same order for any run); the convolutions
+ *      backward, one unit per image; writing each image's own weight gradients of conv1, conv2 and
+ *      dense2 (a slice of the image-gradient slab);
  *   2. one unit per parameter block (CB_PARAM_BLOCK floats, or CB_FC1_BLOCK_ROWS rows of dense1):
  *      the block's batch gradient, the per-image gradients summed in image order (dense1's as one
  *      small product over the whole batch), then Adam on the block at once.
@@ -84,8 +87,9 @@ typedef struct cb_acts {
                   * image: each parameter block of step.c writes its own rows) */
 } cb_acts;
 
-/* Barriers in one training step: the end of phase 1, and the end of the region after phase 2. */
-enum { CB_STEP_BARRIERS = 2 };
+/* Barriers in one training step: after each of phase 1's three parts (the convolutions forward, the
+ * dense layers, the convolutions backward), and the end of the region after phase 2. */
+enum { CB_STEP_BARRIERS = 4 };
 
 
 /* The phases of a training step that the per-layer profile times. A layer's forward includes its
@@ -107,11 +111,12 @@ const char *cb_phase_pass(cb_phase p);  /* "forward", "backward" or "step" */
 
 /* Per-thread time, summed over the steps run while it is attached to a model (cb_model.profile):
  * with `layers`, in each phase (the per-layer profile); always, in the step's units of work, for the
- * scaling model (scaling_model.h): phase 1's images, phase 2's block gradients, and Adam (the
+ * scaling model (scaling_model.h): phase 1's images (each image's two convolution units and the
+ * thread's dense runs), phase 2's block gradients, and Adam (the
  * CB_PHASE_ADAM column). Each timed span costs two clock reads, counted in timer_reads. */
 typedef enum cb_profile_column {
     CB_COL_TIMER_READS = CB_PHASE_COUNT,
-    CB_COL_IMAGES,       /* phase 1: whole images */
+    CB_COL_IMAGES,       /* phase 1: its three parts */
     CB_COL_BLOCKS,       /* phase 2: the blocks' gradients, without Adam */
     CB_COL_REGION,       /* the whole parallel region, timed by the master around it */
     CB_COL_COUNT

@@ -111,11 +111,14 @@ void cb_scaling_inputs_from(const cb_scaling_epoch *e, int batch, int blocks,
     /* Every span (an image, a block's gradient, a block's Adam, a region) took two clock reads:
      * about one inside the span, one outside it. Take them out, then scale the rest to the plain
      * epoch's median, so that the model at one thread is that epoch. */
-    const double units = images + 2.0 * steps * blocks; /* the spans inside the region */
+    /* The spans inside the region: each image forward and backward, one dense run per step (one
+     * thread), and each block's gradient and Adam. */
+    const double image_spans = 2.0 * images + steps;
+    const double units = image_spans + 2.0 * steps * blocks;
     const double read = e->clock_seconds / (2.0 * (units + steps));
     const double plain = e->profiled_seconds - e->clock_seconds;
     const double f = plain > 0 ? e->seconds / plain : 1.0;
-    const double image = e->images_seconds / images - read;
+    const double image = (e->images_seconds - image_spans * read) / images;
     const double adam = e->adam_seconds / (steps * blocks) - read;
     const double gradient = e->blocks_seconds - steps * blocks * read; /* all blocks, all steps */
     const double region = e->region_seconds - steps * read - 2.0 * units * read;

@@ -2,23 +2,28 @@
  * scaling_model.h - images/s at thread counts this machine does not have, from what it measures.
  *
  * The step (step.c) is one parallel region: phase 1 shares the batch's images among the threads
- * (schedule static: the slowest thread has ceil(images / threads)), a barrier, phase 2 shares the
- * parameter blocks (ceil(blocks / threads) for the slowest), the region's end; then the master's
- * serial bookkeeping. So one step on T threads takes
+ * (the slowest thread has ceil(images / threads), in each of its three parts, with a barrier after
+ * each), phase 2 shares the parameter blocks (ceil(blocks / threads) for the slowest), the region's
+ * end; then the master's serial bookkeeping. So one step on T threads takes
  *
  *   ceil(Bg / T) * image + ceil(blocks / T) * block(Bg) + sync(T) + serial
  *   block(n) = max(block_fixed + n * block_per_image, n * (1 - 1/T) * block_bytes_per_image / bandwidth)
  *
  * with Bg the global batch: B in strong scaling (a fixed batch), B * T in weak scaling (a fixed
- * batch per thread, the data-parallel view). image, block_fixed (Adam), block_per_image and serial
- * come from one profiled epoch at one thread (CB_PROFILE_UNITS); sync(1) and sync(2), the step's
+ * batch per thread, the data-parallel view). image is one image's three parts, its dense layers
+ * its share of a thread's run over B images. image, block_fixed (Adam), block_per_image and
+ * serial come from one profiled epoch at one thread (CB_PROFILE_UNITS); sync(1) and sync(2), the step's
  * fork, barriers and join, from cb_team_sync_seconds() measured on this machine; sync(T > 2) is
  * modelled as sync(2) * log2(T) (a combining-tree barrier; libgomp's is centralised, so a large
  * machine may pay more). bandwidth is one core's measured read bandwidth from memory, the bound
  * on the (1 - 1/T) of a block's image slices that other cores wrote.
  *
  * Left out: the shared L3 and DRAM bandwidth of many cores (each core is assumed to get what one
- * core gets alone), SMT (a PU is a core), the frequency drop when many cores run AVX-512, NUMA.
+ * core gets alone), SMT (a PU is a core), the frequency drop when many cores run AVX-512, NUMA;
+ * and what a dense run costs whatever its length (streaming dense1's weights and forming their
+ * transpose: about 1.5 us, from the kernel benchmarks at N:1 and N:32), which the one-thread
+ * epoch spreads over B images, so the model is optimistic by up to that per step when a thread's
+ * run is one or two images.
  */
 #ifndef CB_SCALING_MODEL_H
 #define CB_SCALING_MODEL_H

@@ -1,15 +1,20 @@
 /*
  * step.c - the training step (model.h): one OpenMP parallel region in two phases of fixed units.
  *
- * Phase 1, one unit per image i (acts offset to image i, g = image i's gradient slice):
- *   gather x -> conv1+ReLU c1 -> pool1 p1 -> conv2+ReLU c2 -> pool2 p2
- *   -> dense1+ReLU h1 -> dense2 z -> loss, dz / B
- *   -> dense2 backward: dh1, g.fc2 -> ReLU' dh1 -> dense1 backward-data: dp2 -> ReLU' dp2
- *   -> pool2 backward: dc2 -> conv2 backward-data: dp1, backward-weights: g.conv2 -> ReLU' dp1
- *   -> pool1 backward: dc1 -> conv1 backward-weights: g.conv1
- * The ReLU backward runs on the pooled gradient: a pool's backward sends each window's gradient to
- * the element equal to the window's maximum, which is the pooled value, so masking by p > 0 before
- * the pool is masking by c > 0 after it, on a quarter of the elements.
+ * Phase 1 over the batch's images (acts of image i offset to image i, g = its gradient slice), in
+ * three parts with a barrier after each:
+ *   a. one unit per image: gather x -> conv1+ReLU c1 -> pool1 p1 -> conv2+ReLU c2 -> pool2 p2;
+ *   b. each thread's run of consecutive images, as products over the run (dense1's 64 KB of
+ *      weights, and its transpose backward, stream once per run rather than once per image):
+ *      dense1+ReLU h1 -> dense2 z -> per image: loss, dz / B, dense2 backward dh1, g.fc2,
+ *      ReLU' dh1 -> dense1 backward-data dp2;
+ *   c. one unit per image: ReLU' dp2 -> pool2 backward dc2 -> conv2 backward-data dp1,
+ *      backward-weights g.conv2 -> ReLU' dp1 -> pool1 backward dc1 -> conv1 backward-weights g.conv1.
+ * The dense kernels sum each output in the same order for any number of rows, so how the images
+ * fall into runs does not change a bit. The ReLU backward runs on the pooled gradient: a pool's
+ * backward sends each window's gradient to the element equal to the window's maximum, which is
+ * the pooled value, so masking by p > 0 before the pool is masking by c > 0 after it, on a quarter
+ * of the elements.
  *
  * Phase 2, one unit per parameter block, in slab order:
  *   conv1, conv2 (the slab's first floats) and dense2 (its last): CB_PARAM_BLOCK floats, the batch
@@ -36,6 +41,7 @@
 #include <omp.h>
 #else
 static int omp_get_thread_num(void) { return 0; }
+static int omp_get_num_threads(void) { return 1; }
 #endif
 
 /* ---- the floating-point mode of the step's threads ------------------------------------------- */
@@ -116,18 +122,14 @@ static void gather_image(const cb_model *m, const cb_batch *b, int i, const cb_a
               b->set, b->idx + i, 1, b->targets + (size_t)i * b->set->target_width));
 }
 
-/* The layers, forward, over one image whose activations start at a. */
-static void forward_image(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a)
+/* The convolutions and pools, forward, over one image whose activations start at a. */
+static void conv_forward_image(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a)
 {
     const cb_params *p = &m->params;
     TIMED(m, CB_PHASE_CONV1_FWD, kt->conv2d_fwd(&conv1_shape, a->x, p->conv1_w, p->conv1_b, a->c1, 1));
     TIMED(m, CB_PHASE_POOL1_FWD, kt->maxpool_fwd(&pool1_shape, a->c1, a->p1));
     TIMED(m, CB_PHASE_CONV2_FWD, kt->conv2d_fwd(&conv2_shape, a->p1, p->conv2_w, p->conv2_b, a->c2, 1));
     TIMED(m, CB_PHASE_POOL2_FWD, kt->maxpool_fwd(&pool2_shape, a->c2, a->p2));
-    TIMED(m, CB_PHASE_DENSE1_FWD,
-          kt->dense_fwd(1, CB_FLAT, CB_HIDDEN, a->p2, p->fc1_w, p->fc1_b, a->h1, 1));
-    TIMED(m, CB_PHASE_DENSE2_FWD,
-          kt->dense_fwd(1, CB_HIDDEN, m->cfg.outputs, a->h1, p->fc2_w, p->fc2_b, a->z, 0));
 }
 
 /* Image i's loss into a->loss[0] and its gradient, as a share of the batch of n, into a->dz. */
@@ -142,17 +144,54 @@ static void image_loss(const cb_model *m, const cb_kernel_table *kt, const cb_ba
           for (int k = 0; k < K; k++) a->dz[k] *= share);
 }
 
-/* The layers, backward, over one image from a->dz: data gradients in a, the weight gradients of
- * conv1, conv2 and dense2 in g. */
-static void backward_image(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a,
-                           const cb_params *g)
+/* The dense layers, forward, over images [lo, hi), each as one product over the images: dense1's
+ * weights stream once per call, not once per image. Each output is summed in the same order as for
+ * one image, so the results do not depend on how the images are split. */
+static void dense_forward_images(const cb_model *m, const cb_kernel_table *kt, int lo, int hi)
 {
     const cb_params *p = &m->params;
-    TIMED(m, CB_PHASE_DENSE2_BWD,
-          kt->dense_bwd(1, CB_HIDDEN, m->cfg.outputs, a->h1, p->fc2_w, a->dz, a->dh1, g->fc2_w,
-                        g->fc2_b));
-    TIMED(m, CB_PHASE_DENSE1_BWD, kt->relu_bwd(CB_HIDDEN, a->h1, a->dh1, a->dh1);
-          kt->dense_bwd(1, CB_FLAT, CB_HIDDEN, NULL, p->fc1_w, a->dh1, a->dp2, NULL, NULL));
+    const cb_acts *all = &m->acts;
+    const int n = hi - lo, K = m->cfg.outputs;
+    TIMED(m, CB_PHASE_DENSE1_FWD,
+          kt->dense_fwd(n, CB_FLAT, CB_HIDDEN, all->p2 + (size_t)lo * CB_FLAT, p->fc1_w, p->fc1_b,
+                        all->h1 + (size_t)lo * CB_HIDDEN, 1));
+    TIMED(m, CB_PHASE_DENSE2_FWD,
+          kt->dense_fwd(n, CB_HIDDEN, K, all->h1 + (size_t)lo * CB_HIDDEN, p->fc2_w, p->fc2_b,
+                        all->z + (size_t)lo * K, 0));
+}
+
+/* The dense layers over images [lo, hi): forward, each image's loss, and backward to dp2, dense2's
+ * weight gradients per image (in the image's gradient slice), dense1's backward-data as one
+ * product over the images (w^T formed once per call). */
+static void dense_images(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int lo,
+                         int hi)
+{
+    const cb_params *p = &m->params;
+    const cb_acts *all = &m->acts;
+    if (hi <= lo)
+        return;
+    dense_forward_images(m, kt, lo, hi);
+    for (int i = lo; i < hi; i++) {
+        const cb_acts a = cb_model_image_acts(m, i);
+        const cb_params g = cb_model_image_grads(m, i);
+        image_loss(m, kt, b, i, &a);
+        TIMED(m, CB_PHASE_DENSE2_BWD,
+              kt->dense_bwd(1, CB_HIDDEN, m->cfg.outputs, a.h1, p->fc2_w, a.dz, a.dh1, g.fc2_w,
+                            g.fc2_b);
+              kt->relu_bwd(CB_HIDDEN, a.h1, a.dh1, a.dh1));
+    }
+    TIMED(m, CB_PHASE_DENSE1_BWD,
+          kt->dense_bwd(hi - lo, CB_FLAT, CB_HIDDEN, NULL, p->fc1_w,
+                        all->dh1 + (size_t)lo * CB_HIDDEN, all->dp2 + (size_t)lo * CB_FLAT, NULL,
+                        NULL));
+}
+
+/* The pools and convolutions, backward, over one image from a->dp2: the weight gradients of
+ * conv1 and conv2 in g. */
+static void conv_backward_image(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a,
+                                const cb_params *g)
+{
+    const cb_params *p = &m->params;
     TIMED(m, CB_PHASE_POOL2_BWD, kt->relu_bwd(CB_FLAT, a->p2, a->dp2, a->dp2);
           kt->maxpool_bwd(&pool2_shape, a->c2, a->p2, a->dp2, a->dc2));
     TIMED(m, CB_PHASE_CONV2_BWD, kt->conv2d_bwd_data(&conv2_shape, a->dc2, p->conv2_w, a->dp1);
@@ -164,7 +203,17 @@ static void backward_image(const cb_model *m, const cb_kernel_table *kt, const c
           kt->conv2d_bwd_weights(&conv1_shape, a->x, a->dc1, g->conv1_w, g->conv1_b));
 }
 
-/* Phase 1 over images [lo, hi) of the batch (this rank's share), shared among the team. */
+/* This thread's run of images [lo, hi): contiguous, within one image of every other thread's. */
+static void thread_run(int lo, int hi, int *run_lo, int *run_hi)
+{
+    const long n = hi - lo, t = omp_get_thread_num(), threads = omp_get_num_threads();
+    *run_lo = lo + (int)(n * t / threads);
+    *run_hi = lo + (int)(n * (t + 1) / threads);
+}
+
+/* Phase 1 over images [lo, hi) of the batch (this rank's share), shared among the team, in three
+ * parts with a barrier after each: the convolutions forward, one unit per image; the dense layers
+ * over each thread's run of images; the convolutions backward, one unit per image. */
 static void images_team(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int lo,
                         int hi)
 {
@@ -172,14 +221,25 @@ static void images_team(const cb_model *m, const cb_kernel_table *kt, const cb_b
     for (int i = lo; i < hi; i++) {
         const double t0 = unit_begin(m);
         const cb_acts a = cb_model_image_acts(m, i);
-        const cb_params g = cb_model_image_grads(m, i);
         gather_image(m, b, i, &a);
         if (b->set && i + 1 < hi) /* this thread's next image, while this one trains */
             cb_dataset_prefetch(b->set, b->idx[i + 1]);
-        forward_image(m, kt, &a);
-        image_loss(m, kt, b, i, &a);
-        backward_image(m, kt, &a, &g);
+        conv_forward_image(m, kt, &a);
         unit_end(m, CB_COL_IMAGES, t0);
+    }
+    int run_lo, run_hi;
+    thread_run(lo, hi, &run_lo, &run_hi);
+    const double t0 = unit_begin(m);
+    dense_images(m, kt, b, run_lo, run_hi);
+    unit_end(m, CB_COL_IMAGES, t0);
+#pragma omp barrier
+#pragma omp for schedule(static)
+    for (int i = lo; i < hi; i++) {
+        const double t1 = unit_begin(m);
+        const cb_acts a = cb_model_image_acts(m, i);
+        const cb_params g = cb_model_image_grads(m, i);
+        conv_backward_image(m, kt, &a, &g);
+        unit_end(m, CB_COL_IMAGES, t1);
     }
 }
 
@@ -397,8 +457,8 @@ static void step_ranks(cb_model *m, const cb_kernel_table *kt, const cb_batch *b
     }
 }
 
-/* Phase 1, a barrier, phase 2, the end of the region (over several ranks: step_ranks). Returns
- * the mean of the images' losses, summed in image order. */
+/* Phase 1 (three barriers), phase 2, the end of the region (over several ranks: step_ranks).
+ * Returns the mean of the images' losses, summed in image order. */
 static float step(cb_model *m, const cb_kernel_table *kt, const cb_batch *b,
                   const cb_adam_hparams *h)
 {
@@ -409,10 +469,10 @@ static float step(cb_model *m, const cb_kernel_table *kt, const cb_batch *b,
 #pragma omp parallel num_threads(m->threads)
         {
             const unsigned fp_mode = flush_denormals();
-            images_team(m, kt, b, 0, b->n); /* barrier 1 */
+            images_team(m, kt, b, 0, b->n); /* barriers 1-3 */
             params_team(m, kt, 0, b->n, h);
             restore_fp_mode(fp_mode);
-        } /* barrier 2 */
+        } /* barrier 4 */
     }
     unit_end(m, CB_COL_REGION, t0);
     float sum = 0.0f;
@@ -443,8 +503,12 @@ void cb_model_forward(cb_model *m, const cb_kernel_table *kt, const cb_batch *b)
         for (int i = 0; i < b->n; i++) {
             const cb_acts a = cb_model_image_acts(m, i);
             gather_image(m, b, i, &a);
-            forward_image(m, kt, &a);
+            conv_forward_image(m, kt, &a);
         }
+        int run_lo, run_hi;
+        thread_run(0, b->n, &run_lo, &run_hi);
+        if (run_hi > run_lo)
+            dense_forward_images(m, kt, run_lo, run_hi);
         restore_fp_mode(fp_mode);
     }
 }

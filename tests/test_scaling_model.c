@@ -128,7 +128,8 @@ static void test_sync(void **state)
 static cb_scaling_epoch profiled_epoch(const cb_scaling_inputs *w, long steps, double read, double slow)
 {
     const long images = steps * w->batch;
-    const double units = (double)images + 2.0 * steps * w->blocks;
+    const double image_spans = 2.0 * images + steps; /* forward, backward; one dense run a step */
+    const double units = image_spans + 2.0 * steps * w->blocks;
     const double work = slow * (images * w->image_seconds + steps * w->blocks * w->block_seconds +
                                 (double)images * w->blocks * w->block_image_seconds);
     const double region = work + steps * w->sync1_seconds + 2 * units * read + steps * read;
@@ -139,7 +140,7 @@ static cb_scaling_epoch profiled_epoch(const cb_scaling_inputs *w, long steps, d
                             w->sync1_seconds + w->serial_step_seconds),
         .profiled_seconds = region + slow * steps * w->serial_step_seconds + steps * read,
         .clock_seconds = clock,
-        .images_seconds = slow * images * w->image_seconds + images * read,
+        .images_seconds = slow * images * w->image_seconds + image_spans * read,
         .blocks_seconds = slow * (double)images * w->blocks * w->block_image_seconds + steps * w->blocks * read,
         .adam_seconds = slow * steps * w->blocks * w->block_seconds + steps * w->blocks * read,
         .region_seconds = region,
