@@ -60,14 +60,15 @@ typedef struct cb_epoch_stats {
     double test_label_accuracy[CB_MAX_LABELS];
     double test_mean_label_accuracy; /* mean of those (= test_accuracy when not multi-label) */
     double eval_seconds;    /* wall time of the evaluation pass */
-    /* With cfg->profile: time in each phase of the step (model.h), summed over the threads and
-     * divided by their number, so the phases and the time spent waiting at barriers add up to
-     * `seconds`; and the estimated cost of the profile's own clock reads, as a share of `seconds`. */
+    /* With cfg->profile, in the last epoch only (left 0 in the others, whose seconds thus carry no
+     * clock reads): time in each phase of the step (model.h), summed over the threads and divided
+     * by their number, so the phases and the time spent waiting at barriers add up to `seconds`;
+     * and the estimated cost of the profile's own clock reads, as a share of `seconds`. */
     double phase_seconds[CB_PHASE_COUNT];
     double profile_overhead;
-    /* With any profile: the time in the step's units of work (model.h), summed over the threads and
-     * divided by their number: phase 1's images, phase 2's block gradients, and Adam; and the
-     * time the master spent in the step's parallel regions (fork to join). */
+    /* With any profile, in the last epoch: the time in the step's units of work (model.h),
+     * summed over the threads and divided by their number: phase 1's images, phase 2's block
+     * gradients, and Adam; and the time the master spent in the step's parallel regions. */
     double images_seconds, blocks_seconds, adam_seconds, region_seconds;
     /* What the training pass really got (contention.h): process and per-thread CPU time against
      * the wall time (less progress drawing), and the hypervisor's steal, read at the pass's two
