@@ -1,11 +1,11 @@
 /*
  * bench_kernels.c - one benchmark per registry case (cb_cases.h), batch and ISA:
  *
- *   <kernel>/<isa>/<layer>/N:<batch>        e.g. conv2d_fwd/avx512/conv1/N:4
+ *   <kernel>/<isa>/<layer>/N:<batch>        e.g. conv2d_fwd/avx512/conv1/N:1
  *
- * at the batch the training step calls the case with (N:4 for the layers' per-chunk calls, N:32
- * for the losses and Adam) and at the benchmark batches 32 and 256, so that '/N:32$' selects every
- * kernel at the training batch. Each (case, batch) is prepared once, with real-valued fills, and
+ * at the batch the training step calls the case with (cb_case.batch: N:1 for the per-image calls,
+ * N:32 for the dense layers' runs, N:4 for dense1_dw) and at the benchmark batches 1, 32 and 256,
+ * so that '/N:32$' selects every kernel at the training batch and '/N:1$' every one per image. Each (case, batch) is prepared once, with real-valued fills, and
  * shared by the ISAs (benchmarks run one after the other).
  */
 #include <stdio.h>
@@ -14,7 +14,7 @@
 #include "bench_common.h"
 #include "cb_cases.h"
 
-static const int bench_batches[] = {32, 256};
+static const int bench_batches[] = {1, 32, 256};
 
 static cb_case_data *prepared; /* every prepared case, freed by cb_bench_kernels_free */
 static int prepared_count, prepared_cap;

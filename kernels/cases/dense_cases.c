@@ -1,10 +1,11 @@
 /*
  * dense_cases.c - the dense layers' cases (cb_cases.h):
  *   dense1 [N,512] -> [N,32] + ReLU      dense2 [N,32] -> [N,10] (logits, no activation)
- * dims = {In, Out, relu, data_only}. The step (harness/step.c) calls, per image (N = 1), both
- * layers forward, dense2's whole backward and dense1's backward-data only (data_only: dw and db
- * NULL); dense1's weight gradient it forms per parameter block as a forward product, "dense1_dw":
- * [rows, B] x [B, 32] with rows = CB_FC1_BLOCK_ROWS (the case's N) and In = B = 32.
+ * dims = {In, Out, relu, data_only}. The step (harness/step.c) calls both layers forward and
+ * dense1's backward-data only (data_only: dw and db NULL) once per thread over its run of images
+ * (N = B on one thread, B / T on T: the cases take one thread's, N = 32), dense2's whole backward
+ * per image (N = 1); dense1's weight gradient it forms per parameter block as a forward product,
+ * "dense1_dw": [rows, B] x [B, 32] with rows = CB_FC1_BLOCK_ROWS (the case's N) and In = B = 32.
  * Buffers: x [N,In], w [In,Out], b [Out], dy [N,Out]; outputs y, or dx, dw, db (dx alone when
  * data_only). FLOPs: forward 2*In*Out*N, backward 2*In*Out*N for each of dW and dX (bias, ReLU and
  * db not counted).
@@ -68,10 +69,10 @@ static float run_bwd(const cb_kernel_table *t, const cb_case_data *d)
 }
 
 static const cb_case fwd[] = {
-    {"dense1", {CB_FLAT, CB_HIDDEN, 1, 0}, CB_UNIT_IMAGES, true},
-    {"dense2", {CB_HIDDEN, CB_CLASSES, 0, 0}, CB_UNIT_IMAGES, true},
+    {"dense1", {CB_FLAT, CB_HIDDEN, 1, 0}, CB_DEFAULT_BATCH, true},
+    {"dense2", {CB_HIDDEN, CB_CLASSES, 0, 0}, CB_DEFAULT_BATCH, true},
     {"dense1_dw", {CB_DEFAULT_BATCH, CB_HIDDEN, 0, 0}, CB_FC1_BLOCK_ROWS, true}};
-static const cb_case bwd[] = {{"dense1", {CB_FLAT, CB_HIDDEN, 0, 1}, CB_UNIT_IMAGES, true},
+static const cb_case bwd[] = {{"dense1", {CB_FLAT, CB_HIDDEN, 0, 1}, CB_DEFAULT_BATCH, true},
                               {"dense2", {CB_HIDDEN, CB_CLASSES, 0, 0}, CB_UNIT_IMAGES, true}};
 
 /* Real inputs: sums of up to 512 terms in another order; bounded like the convolutions' (per

@@ -38,9 +38,10 @@ enum {
 typedef struct cb_case {
     const char *layer; /* "conv1", "pool2", "dense1", "out10", "all", ... */
     int dims[4];       /* the family's shape without the batch (its cases file says which) */
-    int batch;         /* the batch the training step calls it with: CB_UNIT_IMAGES for the layers
-                        * and the loss (called per image), a block's rows for dense1's weight
-                        * gradient (see cb_network.h) */
+    int batch;         /* the batch the training step calls it with: CB_UNIT_IMAGES for the
+                        * convolutions, pools and loss (called per image), the batch for the dense
+                        * layers forward (called over one thread's run of images), a block's rows
+                        * for dense1's weight gradient (see cb_network.h) */
     bool in_step;      /* the training step makes this call; otherwise measured for reference */
 } cb_case;
 
