@@ -6,7 +6,7 @@
  *   a. one unit per image: gather x -> conv1+ReLU c1 -> pool1 p1 -> conv2+ReLU c2 -> pool2 p2;
  *   b. each thread's run of consecutive images, as products over the run (dense1's 64 KB of
  *      weights, and its transpose backward, stream once per run rather than once per image):
- *      dense1+ReLU h1 -> dense2 z -> per image: loss, dz / B, dense2 backward dh1, g.fc2,
+ *      dense1+ReLU h1 -> dense2 z -> per image: loss, dz / B, dense2 backward dh1, g.fc2 ->
  *      ReLU' dh1 -> dense1 backward-data dp2;
  *   c. one unit per image: ReLU' dp2 -> pool2 backward dc2 -> conv2 backward-data dp1,
  *      backward-weights g.conv2 -> ReLU' dp1 -> pool1 backward dc1 -> conv1 backward-weights g.conv1.
@@ -161,8 +161,8 @@ static void dense_forward_images(const cb_model *m, const cb_kernel_table *kt, i
 }
 
 /* The dense layers over images [lo, hi): forward, each image's loss, and backward to dp2, dense2's
- * weight gradients per image (in the image's gradient slice), dense1's backward-data as one
- * product over the images (w^T formed once per call). */
+ * weight gradients per image (in the image's gradient slice), dense1's ReLU backward and
+ * backward-data over the images (w^T formed once per call). */
 static void dense_images(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int lo,
                          int hi)
 {
@@ -177,13 +177,13 @@ static void dense_images(const cb_model *m, const cb_kernel_table *kt, const cb_
         image_loss(m, kt, b, i, &a);
         TIMED(m, CB_PHASE_DENSE2_BWD,
               kt->dense_bwd(1, CB_HIDDEN, m->cfg.outputs, a.h1, p->fc2_w, a.dz, a.dh1, g.fc2_w,
-                            g.fc2_b);
-              kt->relu_bwd(CB_HIDDEN, a.h1, a.dh1, a.dh1));
+                            g.fc2_b));
     }
+    float *const dh1 = all->dh1 + (size_t)lo * CB_HIDDEN;
     TIMED(m, CB_PHASE_DENSE1_BWD,
-          kt->dense_bwd(hi - lo, CB_FLAT, CB_HIDDEN, NULL, p->fc1_w,
-                        all->dh1 + (size_t)lo * CB_HIDDEN, all->dp2 + (size_t)lo * CB_FLAT, NULL,
-                        NULL));
+          kt->relu_bwd((size_t)(hi - lo) * CB_HIDDEN, all->h1 + (size_t)lo * CB_HIDDEN, dh1, dh1);
+          kt->dense_bwd(hi - lo, CB_FLAT, CB_HIDDEN, NULL, p->fc1_w, dh1,
+                        all->dp2 + (size_t)lo * CB_FLAT, NULL, NULL));
 }
 
 /* The pools and convolutions, backward, over one image from a->dp2: the weight gradients of

@@ -4,7 +4,8 @@
  * dense1 [N,32]. The step fuses the forward ReLU into conv and dense, so these are measured only.
  * relu_bwd: y (the forward output, >= 0), dy -> dx, in place on dy's copy as the step runs it
  * (dx = dy), at the pooled outputs of the convolutions, pool1 [N,16,16,8] and pool2 [N,8,8,8]
- * (the step masks the pooled gradient, see harness/step.c), and at dense1 [N,32].
+ * (the step masks the pooled gradient, see harness/step.c), per image, and at dense1 [N,32], over
+ * a thread's run of images (N = 32 on one thread).
  * FLOPs: 1 per element each way.
  */
 #include <string.h>
@@ -65,7 +66,7 @@ static const cb_case fwd[] = {{"conv1", {PER_IMAGE_CONV1}, CB_UNIT_IMAGES, false
                               {"dense1", {CB_HIDDEN}, CB_UNIT_IMAGES, false}};
 static const cb_case bwd[] = {{"pool1", {PER_IMAGE_CONV2}, CB_UNIT_IMAGES, true},
                               {"pool2", {PER_IMAGE_POOL2}, CB_UNIT_IMAGES, true},
-                              {"dense1", {CB_HIDDEN}, CB_UNIT_IMAGES, true}};
+                              {"dense1", {CB_HIDDEN}, CB_DEFAULT_BATCH, true}};
 
 /* A comparison and a select: bit-identical on every ISA for any input. */
 const cb_kernel_cases cb_cases_relu_fwd = {fwd, 3, prepare_fwd, run_fwd, {0, 0}, {0, 0}};
