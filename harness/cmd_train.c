@@ -137,8 +137,9 @@ static void print_layers(const cb_epoch_stats *st, int images, int batch)
         printf("  %-9s %9.4f  %9.4f  %6.1f%%\n", layers[l], fwd, bwd,
                100.0 * (fwd + bwd) / st->seconds);
     }
-    printf("  %-9s %9.4f  %9s  %6.1f%%   (waiting at barriers, bookkeeping)\n", "other",
-           st->seconds - accounted, "", 100.0 * (st->seconds - accounted) / st->seconds);
+    printf("  %-9s %9.4f  %9s  %6.1f%%   (waiting at barriers, bookkeeping, most of the clock "
+           "reads)\n", "other", st->seconds - accounted, "",
+           100.0 * (st->seconds - accounted) / st->seconds);
 }
 
 /* The FMA peak of the run's threads: the loop of the widest ISA the run uses, on every thread of

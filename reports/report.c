@@ -235,8 +235,9 @@ static void section_layers(cb_out *o, const cb_rfile *files, size_t n)
                 layer_chart(o, l, nl);
             cb_out_para(o, "explain", "The last epoch, in seconds per thread: forward and backward of each layer, "
                                       "the step's own phases (input gather, loss, gradient sum, Adam), and the rest "
-                                      "of the epoch, spent waiting at barriers and on bookkeeping. Shares are of the "
-                                      "epoch and add to 100%.");
+                                      "of the epoch, spent waiting at barriers, on bookkeeping and on most of the "
+                                      "profile's own clock reads (train prints their cost). Shares are of the epoch "
+                                      "and add to 100%.");
             static const char *const cols[] = {"layer", "forward", "backward", "step", "total", "share"};
             cb_out_table(o, cols, "knnnnn");
             for (size_t k = 0; k < nl; k++) {
