@@ -16,11 +16,11 @@
  * Threads (OpenMP, m->threads of them). A training step (step.c) is one parallel region in two
  * phases, each cut into fixed units that depend on the batch only, never on the thread count:
  *
- *   1. the images, in three parts: the convolutions forward, one unit per image; the dense layers
- *      and the loss over each thread's run of consecutive images (dense1 as one product over the
- *      run; the dense kernels sum every output in the same order for any run); the convolutions
- *      backward, one unit per image; writing each image's own weight gradients of conv1, conv2 and
- *      dense2 (a slice of the image-gradient slab);
+ *   1. the images, each thread's run of consecutive images in three parts: the convolutions
+ *      forward, one unit per image; the dense layers and the loss over the run (dense1 as one
+ *      product over the run; the dense kernels sum every output in the same order for any run);
+ *      the convolutions backward, one unit per image; writing each image's own weight gradients
+ *      of conv1, conv2 and dense2 (a slice of the image-gradient slab);
  *   2. one unit per parameter block (CB_PARAM_BLOCK floats, or CB_FC1_BLOCK_ROWS rows of dense1):
  *      the block's batch gradient, the per-image gradients summed in image order (dense1's as one
  *      small product over the whole batch), then Adam on the block at once.
@@ -87,9 +87,8 @@ typedef struct cb_acts {
                   * image: each parameter block of step.c writes its own rows) */
 } cb_acts;
 
-/* Barriers in one training step: after each of phase 1's three parts (the convolutions forward, the
- * dense layers, the convolutions backward), and the end of the region after phase 2. */
-enum { CB_STEP_BARRIERS = 4 };
+/* Barriers in one training step: the end of phase 1, and the end of the region after phase 2. */
+enum { CB_STEP_BARRIERS = 2 };
 
 
 /* The phases of a training step that the per-layer profile times. A layer's forward includes its

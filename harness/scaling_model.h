@@ -2,9 +2,9 @@
  * scaling_model.h - images/s at thread counts this machine does not have, from what it measures.
  *
  * The step (step.c) is one parallel region: phase 1 shares the batch's images among the threads
- * (the slowest thread has ceil(images / threads), in each of its three parts, with a barrier after
- * each), phase 2 shares the parameter blocks (ceil(blocks / threads) for the slowest), the region's
- * end; then the master's serial bookkeeping. So one step on T threads takes
+ * (the slowest thread has a run of ceil(images / threads), taken through the three parts), a
+ * barrier, phase 2 shares the parameter blocks (ceil(blocks / threads) for the slowest), the
+ * region's end; then the master's serial bookkeeping. So one step on T threads takes
  *
  *   ceil(Bg / T) * image + ceil(blocks / T) * block(Bg) + sync(T) + serial
  *   block(n) = max(block_fixed + n * block_per_image, n * (1 - 1/T) * block_bytes_per_image / bandwidth)

@@ -1,11 +1,13 @@
 /*
  * step.c - the training step (model.h): one OpenMP parallel region in two phases of fixed units.
  *
- * Phase 1 over the batch's images (acts of image i offset to image i, g = its gradient slice), in
- * three parts with a barrier after each:
+ * Phase 1 over the batch's images (acts of image i offset to image i, g = its gradient slice): each
+ * thread takes its run of consecutive images (within one image of every other thread's) through
+ * three parts, each reading only what the thread's own earlier parts wrote, so no barrier between
+ * them:
  *   a. one unit per image: gather x -> conv1+ReLU c1 -> pool1 p1 -> conv2+ReLU c2 -> pool2 p2;
- *   b. each thread's run of consecutive images, as products over the run (dense1's 64 KB of
- *      weights, and its transpose backward, stream once per run rather than once per image):
+ *   b. the run, as products over its images (dense1's 64 KB of weights, and its transpose
+ *      backward, stream once per run rather than once per image):
  *      dense1+ReLU h1 -> dense2 z -> per image: loss, dz / B, dense2 backward dh1, g.fc2 ->
  *      ReLU' dh1 -> dense1 backward-data dp2;
  *   c. one unit per image: ReLU' dp2 -> pool2 backward dc2 -> conv2 backward-data dp1,
@@ -211,36 +213,36 @@ static void thread_run(int lo, int hi, int *run_lo, int *run_hi)
     *run_hi = lo + (int)(n * (t + 1) / threads);
 }
 
-/* Phase 1 over images [lo, hi) of the batch (this rank's share), shared among the team, in three
- * parts with a barrier after each: the convolutions forward, one unit per image; the dense layers
- * over each thread's run of images; the convolutions backward, one unit per image. */
+/* Phase 1 over images [lo, hi) of the batch (this rank's share): each thread takes its run of
+ * images through the three parts (the convolutions forward, one unit per image; the dense layers
+ * over the run; the convolutions backward, one unit per image). Each part reads only what the
+ * thread's earlier parts wrote, so the only barrier is the one at the end: phase 2 reads every
+ * image's gradients. */
 static void images_team(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int lo,
                         int hi)
 {
-#pragma omp for schedule(static)
-    for (int i = lo; i < hi; i++) {
+    int run_lo, run_hi;
+    thread_run(lo, hi, &run_lo, &run_hi);
+    for (int i = run_lo; i < run_hi; i++) {
         const double t0 = unit_begin(m);
         const cb_acts a = cb_model_image_acts(m, i);
         gather_image(m, b, i, &a);
-        if (b->set && i + 1 < hi) /* this thread's next image, while this one trains */
+        if (b->set && i + 1 < run_hi) /* this thread's next image, while this one trains */
             cb_dataset_prefetch(b->set, b->idx[i + 1]);
         conv_forward_image(m, kt, &a);
         unit_end(m, CB_COL_IMAGES, t0);
     }
-    int run_lo, run_hi;
-    thread_run(lo, hi, &run_lo, &run_hi);
     const double t0 = unit_begin(m);
     dense_images(m, kt, b, run_lo, run_hi);
     unit_end(m, CB_COL_IMAGES, t0);
-#pragma omp barrier
-#pragma omp for schedule(static)
-    for (int i = lo; i < hi; i++) {
+    for (int i = run_lo; i < run_hi; i++) {
         const double t1 = unit_begin(m);
         const cb_acts a = cb_model_image_acts(m, i);
         const cb_params g = cb_model_image_grads(m, i);
         conv_backward_image(m, kt, &a, &g);
         unit_end(m, CB_COL_IMAGES, t1);
     }
+#pragma omp barrier
 }
 
 /* ---- phase 2: one parameter block ----------------------------------------------------------- */
@@ -457,7 +459,7 @@ static void step_ranks(cb_model *m, const cb_kernel_table *kt, const cb_batch *b
     }
 }
 
-/* Phase 1 (three barriers), phase 2, the end of the region (over several ranks: step_ranks).
+/* Phase 1, a barrier, phase 2, the end of the region (over several ranks: step_ranks).
  * Returns the mean of the images' losses, summed in image order. */
 static float step(cb_model *m, const cb_kernel_table *kt, const cb_batch *b,
                   const cb_adam_hparams *h)
@@ -469,10 +471,10 @@ static float step(cb_model *m, const cb_kernel_table *kt, const cb_batch *b,
 #pragma omp parallel num_threads(m->threads)
         {
             const unsigned fp_mode = flush_denormals();
-            images_team(m, kt, b, 0, b->n); /* barriers 1-3 */
+            images_team(m, kt, b, 0, b->n); /* barrier 1 */
             params_team(m, kt, 0, b->n, h);
             restore_fp_mode(fp_mode);
-        } /* barrier 4 */
+        } /* barrier 2 */
     }
     unit_end(m, CB_COL_REGION, t0);
     float sum = 0.0f;
@@ -499,14 +501,13 @@ void cb_model_forward(cb_model *m, const cb_kernel_table *kt, const cb_batch *b)
 #pragma omp parallel num_threads(m->threads)
     {
         const unsigned fp_mode = flush_denormals();
-#pragma omp for schedule(static)
-        for (int i = 0; i < b->n; i++) {
+        int run_lo, run_hi;
+        thread_run(0, b->n, &run_lo, &run_hi);
+        for (int i = run_lo; i < run_hi; i++) {
             const cb_acts a = cb_model_image_acts(m, i);
             gather_image(m, b, i, &a);
             conv_forward_image(m, kt, &a);
         }
-        int run_lo, run_hi;
-        thread_run(0, b->n, &run_lo, &run_hi);
         if (run_hi > run_lo)
             dense_forward_images(m, kt, run_lo, run_hi);
         restore_fp_mode(fp_mode);
