@@ -504,15 +504,14 @@ int cb_cifar10_open(const char *cli_dir, cb_cifar10 *out, char *note, size_t not
 
 /* ---- batches ------------------------------------------------------------------------------ */
 
-void cb_dataset_gather(const cb_dataset *d, const int32_t *idx, int n, float *x, int32_t *labels)
+void cb_dataset_gather(const cb_dataset *d, const int32_t *idx, int n, float *x, int32_t *labels,
+                       cb_pixels_to_float_fn *to_float)
 {
     for (int k = 0; k < n; k++) {
         const int32_t i = idx[k];
         assert(i >= 0 && i < d->count);
-        const uint8_t *src = d->pixels + (size_t)i * CB_CIFAR_PIXELS;
-        float *dst = x + (size_t)k * CB_CIFAR_PIXELS;
-        for (int p = 0; p < CB_CIFAR_PIXELS; p++) /* vectorised: divps is correctly rounded */
-            dst[p] = (float)src[p] / 255.0f;
+        to_float(CB_CIFAR_PIXELS, d->pixels + (size_t)i * CB_CIFAR_PIXELS,
+                 x + (size_t)k * CB_CIFAR_PIXELS);
         if (labels)
             labels[k] = d->labels[i];
     }

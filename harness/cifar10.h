@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cb_kernels.h"
+
 #define CB_CIFAR_H 32
 #define CB_CIFAR_W 32
 #define CB_CIFAR_C 3
@@ -113,9 +115,12 @@ int cb_cifar10_open(const char *cli_dir, cb_cifar10 *out, char *note, size_t not
 /* Releases the arrays of d and zeroes it; safe on a zeroed or already freed object and on NULL. */
 void cb_cifar10_free(cb_cifar10 *d);
 
-/* Converts images idx[0..n-1] of d to float NHWC x[n][32][32][3], each byte value / 255.0f, and
- * copies their labels to labels[0..n-1] (labels may be NULL). The indices must lie in [0, d->count). */
-void cb_dataset_gather(const cb_dataset *d, const int32_t *idx, int n, float *x, int32_t *labels);
+/* Converts images idx[0..n-1] of d to float NHWC x[n][32][32][3], each byte value / 255.0f, with
+ * to_float, one call per image (the registry's pixels_to_float of the run's kernel table, e.g.
+ * cb_kernel_table_for(CB_ISA_SCALAR)->pixels_to_float), and copies their labels to labels[0..n-1]
+ * (labels may be NULL). The indices must lie in [0, d->count). */
+void cb_dataset_gather(const cb_dataset *d, const int32_t *idx, int n, float *x, int32_t *labels,
+                       cb_pixels_to_float_fn *to_float);
 
 /* Starts fetching image i's pixels into the caches (no wait): the step asks for the next image's
  * while it trains this one, so that the gather finds them there rather than in DRAM. */

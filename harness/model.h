@@ -156,10 +156,10 @@ size_t cb_model_param_count(const cb_model_config *cfg);
 int cb_model_init(cb_model *m, const cb_model_config *cfg, int max_batch, uint64_t seed);
 void cb_model_free(cb_model *m);
 
-/* One batch: n <= max_batch images, gathered from set (uint8 -> float, by the threads that use
- * them) at idx[0..n-1] with their labels written to labels[0..n-1] and, when the set has targets,
- * those to targets[n,K]; or, when set is NULL, already in acts.x with labels and targets given.
- * targets feed the non-softmax heads. */
+/* One batch: n <= max_batch images, gathered from set (uint8 -> float by the kernel table's
+ * pixels_to_float, in the threads that use them) at idx[0..n-1] with their labels written to
+ * labels[0..n-1] and, when the set has targets, those to targets[n,K]; or, when set is NULL,
+ * already in acts.x with labels and targets given. targets feed the non-softmax heads. */
 typedef struct cb_batch {
     int n;
     const cb_dataset *set;

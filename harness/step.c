@@ -114,12 +114,15 @@ static const cb_pool_shape pool1_shape = {1, CB_IN_H, CB_IN_W, CB_CONV_C};
 static const cb_pool_shape pool2_shape = {1, CB_IN_H / 2, CB_IN_W / 2, CB_CONV_C};
 enum { P1_FLOATS = CB_IN_H / 2 * CB_IN_W / 2 * CB_CONV_C }; /* pool1's output, conv2's input */
 
-/* Image i of the batch from its data set into a->x, its label and targets into the batch's. */
-static void gather_image(const cb_model *m, const cb_batch *b, int i, const cb_acts *a)
+/* Image i of the batch from its data set into a->x (kt's pixels_to_float), its label and targets
+ * into the batch's. */
+static void gather_image(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int i,
+                         const cb_acts *a)
 {
     if (!b->set)
         return;
-    TIMED(m, CB_PHASE_INPUT, cb_dataset_gather(b->set, b->idx + i, 1, a->x, b->labels + i);
+    TIMED(m, CB_PHASE_INPUT,
+          cb_dataset_gather(b->set, b->idx + i, 1, a->x, b->labels + i, kt->pixels_to_float);
           if (b->set->targets) cb_dataset_gather_targets(
               b->set, b->idx + i, 1, b->targets + (size_t)i * b->set->target_width));
 }
@@ -226,7 +229,7 @@ static void images_team(const cb_model *m, const cb_kernel_table *kt, const cb_b
     for (int i = run_lo; i < run_hi; i++) {
         const double t0 = unit_begin(m);
         const cb_acts a = cb_model_image_acts(m, i);
-        gather_image(m, b, i, &a);
+        gather_image(m, kt, b, i, &a);
         if (b->set && i + 1 < run_hi) /* this thread's next image, while this one trains */
             cb_dataset_prefetch(b->set, b->idx[i + 1]);
         conv_forward_image(m, kt, &a);
@@ -505,7 +508,7 @@ void cb_model_forward(cb_model *m, const cb_kernel_table *kt, const cb_batch *b)
         thread_run(0, b->n, &run_lo, &run_hi);
         for (int i = run_lo; i < run_hi; i++) {
             const cb_acts a = cb_model_image_acts(m, i);
-            gather_image(m, b, i, &a);
+            gather_image(m, kt, b, i, &a);
             conv_forward_image(m, kt, &a);
         }
         if (run_hi > run_lo)

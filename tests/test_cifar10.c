@@ -7,9 +7,10 @@
  * with the message naming the file and the problem and the output left zeroed; random files of
  * random sizes never crash the loader. cb_cifar10_open must
  * treat an explicit directory that fails as an error, never fall back. The synthetic set must be
- * deterministic, balanced and learnable; gather must give value/255 in NHWC. When the real data set
- * exists next to the repository (CB_SOURCE_DIR/../shared/cifar10/cifar-10-batches-bin) it is loaded
- * and checked too; otherwise that test is skipped. rng.h is tested here as well. */
+ * deterministic, balanced and learnable; gather (with the scalar pixels_to_float) must give
+ * value/255 in NHWC. When the real data set exists next to the repository
+ * (CB_SOURCE_DIR/../shared/cifar10/cifar-10-batches-bin) it is loaded and checked too; otherwise
+ * that test is skipped. rng.h is tested here as well. */
 #define _DEFAULT_SOURCE /* mkdtemp, setenv, unsetenv, clock_gettime, mkdir, mkfifo, symlink */
 
 #include <setjmp.h>
@@ -25,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "cb_dispatch.h"
 #include "cifar10.h"
 #include "rng.h"
 #include "test_alarm.h"
@@ -633,7 +635,8 @@ static void test_gather(void **state)
     assert_non_null(x);
     x[4 * CB_CIFAR_PIXELS] = -1.0f; /* guard */
     int32_t labels[4] = {-1, -1, -1, -1};
-    cb_dataset_gather(&d.train, idx, 4, x, labels);
+    cb_pixels_to_float_fn *const to_float = cb_kernel_table_for(CB_ISA_SCALAR)->pixels_to_float;
+    cb_dataset_gather(&d.train, idx, 4, x, labels, to_float);
     assert_true(x[4 * CB_CIFAR_PIXELS] == -1.0f);
     for (int k = 0; k < 4; k++) {
         const int f = idx[k] / RECS, r = idx[k] % RECS;
@@ -651,7 +654,7 @@ static void test_gather(void **state)
     d.train.pixels[0] = 0;
     d.train.pixels[1] = 255;
     const int32_t zero = 0;
-    cb_dataset_gather(&d.train, &zero, 1, x, NULL);
+    cb_dataset_gather(&d.train, &zero, 1, x, NULL, to_float);
     assert_true(x[0] == 0.0f);
     assert_true(x[1] == 1.0f);
     free(x);

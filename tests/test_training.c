@@ -366,7 +366,7 @@ static void test_gradient_check(void **state)
     int32_t labels[N];
     float *x = malloc(sizeof(float) * N * CB_IN_H * CB_IN_W * CB_IN_C);
     assert_non_null(x);
-    cb_dataset_gather(&data.train, idx, N, x, labels);
+    cb_dataset_gather(&data.train, idx, N, x, labels, kt->pixels_to_float);
     /* Non-zero biases, so that ReLUs sit away from their kink for most units. */
     for (int c = 0; c < CB_CONV_C; c++)
         m.params.conv1_b[c] = m.params.conv2_b[c] = 0.05f;

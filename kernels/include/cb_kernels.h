@@ -34,6 +34,13 @@
 extern "C" {
 #endif
 
+/* ---- Input pixels: uint8 -> float -----------------------------------------------------------
+ * src [n] the data set's channels-last uint8 pixels (one image: [H, W, C]) -> dst [n] the image's
+ * float input [H, W, C]: dst[i] = src[i] / 255 as a float division, correctly rounded, so
+ * bit-identical on every ISA (0 -> +0, 255 -> 1 exactly). n is any size >= 0; nothing past
+ * element n-1 of either array is read or written. */
+typedef void cb_pixels_to_float_fn(size_t n, const uint8_t *src, float *dst);
+
 /* Shape of a batch of channels-last images for the 3x3 convolution. */
 typedef struct cb_conv_shape {
     int n;    /* images in the batch, >= 1 */

@@ -22,6 +22,7 @@
 #define CB_REGISTRY_H
 
 #define CB_KERNELS(X, a)                                                                           \
+    X(a, pixels_to_float, pixels)                                                                  \
     X(a, conv2d_fwd, conv2d)                                                                       \
     X(a, conv2d_bwd_data, conv2d)                                                                  \
     X(a, conv2d_bwd_weights, conv2d)                                                               \
@@ -37,7 +38,7 @@
     X(a, mae, mae)                                                                                 \
     X(a, adam, adam)
 
-/* Kernel indices CB_KERNEL_conv2d_fwd, ... in list order, and their count. */
+/* Kernel indices CB_KERNEL_pixels_to_float, ... in list order, and their count. */
 #define CB_KERNEL_ENUM_(a, name, family) CB_KERNEL_##name,
 enum { CB_KERNELS(CB_KERNEL_ENUM_, ~) CB_KERNEL_COUNT };
 #undef CB_KERNEL_ENUM_
