@@ -21,6 +21,7 @@ EXPECTED_REGIONS=(
   "dense_gemm_avx2|gemm tile: forward (x w) and backward-weights (x^T dy)"
   "dense_bwd_data_avx2|backward-data (dy w^T)"
   "conv2d_fwd_avx512|forward engine (channel pairs on zmm); backward-data runs the same loop"
+  "conv2d_fwd_cin3_avx512|forward, Cin 3 -> Cout 8 (conv1): tap pairs on zmm"
   "conv2d_bwd_weights_avx512|backward-weights (tap pairs on zmm)"
   "dense_gemm_8x32_avx512|gemm block, 8 x 32 (Out > 16): dense1 fwd, bwd-weights, bwd-data (N >= 8)"
   "dense_gemm_16x16_avx512|gemm block, 16 x 16 (Out <= 16): dense2 fwd and bwd-weights"

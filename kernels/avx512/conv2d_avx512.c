@@ -16,7 +16,16 @@
  *                  once into the up to 3 FMAs (one per kx) it feeds: 48 FMAs, 21 loads. The
  *                  store adds each channel's two partial sums (two permutes and an add per two
  *                  pixels). An odd channel count leaves its last channel alone in a pair (FMAs on
- *                  the even lanes only): Cin = 3 (conv1) keeps 3/4 of the lanes busy.
+ *                  the even lanes only), which would keep 3/4 of the lanes busy for Cin 3.
+ *   forward Cin 3  conv1 (Cout 8) pairs taps instead of channels: a kernel row's 9 taps
+ *                  k = 3 kx + ci of pixel j are 9 consecutive floats of the x row (from pixel
+ *                  j - 1, channel 0), so they form 5 pairs (2m, 2m + 1), the last one half a tap:
+ *                  15 FMAs per pixel where channel pairs take 18, 9/10 of the lanes busy. Weights
+ *                  wq [ky][pair][16], packed per call by one load and one interleave per pair.
+ *                  Pixel j + 2's taps start 6 floats after pixel j's, so its pairs 0-1 are pixel
+ *                  j's pairs 3-4: per kernel row a block of 16 pixels takes 5 weight vectors, 52
+ *                  broadcasts and 80 FMAs (pair 4 masked to its tap's even lanes). Same
+ *                  accumulators, store and exact products as the engine.
  *   backward-data  the same engine on dy with the kernel flipped and transposed: Cout in the
  *                  pairs, Cin in the output lanes (conv2 all 16 lanes, conv1 3 channels of 8).
  *   backward-w     dw[ky] is a [3 Cin][Cout] matrix over the flattened taps k = kx Cin + ci,
@@ -34,12 +43,13 @@
  *                  per pass, one pixel at a time. Passes run image by image (x and dy stay in
  *                  cache), adding into dw. db is a separate sum of dy.
  * Image borders: forward taps outside the image are masked FMAs (mask 0) whose broadcast
- * address is clamped into the image; backward-w skips or masks the FMAs of padding taps and
- * never reads x outside the row. Nothing is read or written outside the buffers, and every FMA
+ * address is clamped into the image; forward Cin 3 and backward-w skip or mask the FMAs of
+ * padding taps and never read x outside the row (a broadcast with one float outside becomes a
+ * 32-bit broadcast of the other). Nothing is read or written outside the buffers, and every FMA
  * multiplies exact inputs, so integer-valued data give scalar's bits (partial sums of integers
- * are exact in any order). The hot shapes (Cin 3 or 8 with Cout 8, and backward-data's 8 -> 3)
- * are instantiations of the same code with constant strides; other shapes run it with runtime
- * counts and masked output-channel chunks of 8.
+ * are exact in any order). The engine's hot shapes (8 -> 8, and backward-data's 8 -> 3) are
+ * instantiations of the same code with constant strides; other shapes run it with runtime counts
+ * and masked output-channel chunks of 8.
  */
 #include <string.h>
 
@@ -64,11 +74,24 @@ CB_AVX512_INLINE __m512 bcast_one(const float *p)
     return _mm512_set1_ps(*p);
 }
 
+/* base[a] and base[a + 1] in the even and odd lanes; a position outside [r0, r1) is not read, and
+ * its lane holds the other value (a lane the FMA masks off, or a junk tap). At least one of the
+ * two is inside. */
+CB_AVX512_INLINE __m512 bcast_inside(const float *base, int a, int r0, int r1)
+{
+    const int in0 = a >= r0 && a < r1, in1 = a + 1 >= r0 && a + 1 < r1;
+    if (in0 && in1)
+        return bcast_pair(base + a);
+    return bcast_one(base + (in0 ? a : a + 1));
+}
+
 /* acc + a * b in the lanes of k, acc elsewhere; a plain FMA when k is all lanes. */
 CB_AVX512_INLINE __m512 fma_lanes(__m512 a, __m512 b, __m512 acc, __mmask16 k)
 {
     return k == 0xffff ? _mm512_fmadd_ps(a, b, acc) : _mm512_mask3_fmadd_ps(a, b, acc, k);
 }
+
+#define LONG_UNROLL _Pragma("GCC unroll 64") /* loops longer than 16: accumulators, broadcasts */
 
 /* ---- forward engine (also serves backward-data) --------------------------------------------- */
 
@@ -79,7 +102,8 @@ enum { MAX_BLOCK = 16, MAX_PAIRS = 16 }; /* output pixels per block, input pairs
 typedef struct conv_job {
     int n, h, w;
     const float *x;    /* input at the pass's first channel */
-    const float *wp;   /* weights [9][np][16]: lane 2c + q = input 2m + q to output c */
+    const float *wp;   /* weights [9][np][16]: lane 2c + q = input 2m + q to output c (Cin 3:
+                          [3][5][16], taps 2m + q, see pack_cin3) */
     const float *init; /* 16 floats in pair layout (the bias in the even lanes), or NULL: start
                           from the output's current value (a later pass) */
     float *y;          /* output at the chunk's first channel */
@@ -267,8 +291,6 @@ static void conv_engine(const cb_conv_shape *s, const float *in, int in_ch, cons
                                   relu && k0 + nk == in_ch};
             if (in_ch == 8 && out_ch == 8)
                 conv_run_8x8(&job);
-            else if (in_ch == 3 && out_ch == 8)
-                conv_run(&job, (conv_dims){3, 2, 1, 8, 0xff});
             else if (in_ch == 8 && out_ch == 3)
                 conv_run(&job, (conv_dims){8, 4, 0, 3, 0x07});
             else
@@ -278,10 +300,140 @@ static void conv_engine(const cb_conv_shape *s, const float *in, int in_ch, cons
     }
 }
 
+/* ---- forward, Cin 3 -> Cout 8 (conv1): a kernel row's taps in pairs -----------------------------
+ * Positions below are floats of an x row counted from the first tap of a block's first pixel j0
+ * (pixel j0 - 1, channel 0). Block pixel p has the 9 taps k = 3 kx + ci of a kernel row at
+ * positions 3p + k, and its pair m (taps 2m, 2m + 1; pair 4's second lane is no tap) at 3p + 2m.
+ * Pairs 3 and 4 of pixel p are pairs 0 and 1 of pixel p + 2: one broadcast for both. */
+
+enum { ROW_TAPS = 9, TAP_PAIRS = 5 }; /* taps (kx, ci) of a kernel row, and their pairs */
+
+/* wq[ky][m][2c + q] = w[ky][kx][ci][c] for 3 kx + ci = 2m + q, 0 for 2m + q = 9. A kernel row's
+ * taps are consecutive rows of 8 floats in w: a pair is one load and one interleave. */
+static void pack_cin3(float *wq, const float *w)
+{
+    const __m512i mix = _mm512_setr_epi32(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+    for (int ky = 0; ky < 3; ky++)
+        for (int m = 0; m < TAP_PAIRS; m++) {
+            const int t = ky * ROW_TAPS + 2 * m; /* the pair's first tap */
+            const __mmask16 taps = 2 * m + 1 < ROW_TAPS ? 0xffff : 0x00ff;
+            const __m512 v = _mm512_maskz_loadu_ps(taps, w + (size_t)t * CO_LANES);
+            _mm512_store_ps(wq + (ky * TAP_PAIRS + m) * LANES, _mm512_permutexvar_ps(mix, v));
+        }
+}
+
+/* The lanes of pair m at position a that hold taps: a position outside [r0, r1) is padding, and
+ * pair 4's second lane is no tap. */
+CB_AVX512_INLINE __mmask16 cin3_lanes(int a, int m, int r0, int r1)
+{
+    const int on0 = a >= r0 && a < r1;
+    const int on1 = 2 * m + 1 < ROW_TAPS && a + 1 >= r0 && a + 1 < r1;
+    return (__mmask16)((on0 ? 0x5555 : 0) | (on1 ? 0xaaaa : 0));
+}
+
+/* One kernel row: acc[p] (lane 2c + q) += the pair at position 3p + 2m times wk[m], over the 5
+ * pairs m. Position by position, each broadcast once into the FMAs of the one or two pixels whose
+ * pairs start there (16 pixels: 52 broadcasts, 80 FMAs). xr: the row at position 3 (pixel j0);
+ * positions outside [r0, r1) are not read. */
+CB_AVX512_INLINE void cin3_row(__m512 *acc, const int P, const float *wk, const float *xr,
+                               const int r0, const int r1)
+{
+    __m512 wv[TAP_PAIRS];
+    CB_AVX512_UNROLL
+    for (int m = 0; m < TAP_PAIRS; m++)
+        wv[m] = _mm512_load_ps(wk + m * LANES);
+    LONG_UNROLL
+    for (int a = 0; a < 3 * (P - 1) + 2 * TAP_PAIRS; a++) {
+        int used = 0;
+        CB_AVX512_UNROLL
+        for (int p = 0; p < P; p++) {
+            const int k = a - 3 * p; /* the pair's first tap in pixel p */
+            used |= k >= 0 && k < ROW_TAPS && k % 2 == 0 && cin3_lanes(a, k / 2, r0, r1);
+        }
+        if (!used)
+            continue;
+        const __m512 xv = bcast_inside(xr, a - 3, r0 - 3, r1 - 3);
+        CB_AVX512_UNROLL
+        for (int p = 0; p < P; p++) {
+            const int k = a - 3 * p;
+            if (k < 0 || k >= ROW_TAPS || k % 2)
+                continue;
+            const __mmask16 on = cin3_lanes(a, k / 2, r0, r1);
+            if (on)
+                acc[p] = fma_lanes(xv, wv[k / 2], acc[p], on);
+        }
+    }
+}
+
+/* Output pixels j0..j0+P-1 of row i of image n. L / R: the block holds the row's first / last
+ * pixel (positions 0-2 / from 3P + 3 are padding, not read); otherwise it reads pixel j0 - 1 /
+ * pixel j0 + P (to position 3P + 5). Rows outside the image are skipped. */
+CB_AVX512_INLINE void cin3_block(const conv_job *job, const int P, const int L, const int R, int n,
+                                 int i, int j0)
+{
+    const int H = job->h, W = job->w, r0 = L ? 3 : 0, r1 = 3 * P + (R ? 3 : 6);
+    float *yp = job->y + (((size_t)n * H + i) * W + j0) * CO_LANES;
+    __m512 acc[MAX_BLOCK];
+    CB_AVX512_UNROLL
+    for (int p = 0; p < P; p++)
+        acc[p] = _mm512_load_ps(job->init);
+    for (int ky = i > 0 ? 0 : 1; ky <= (i + 1 < H ? 2 : 1); ky++) {
+        const float *xr = job->x + (((size_t)n * H + i + ky - 1) * W + j0) * 3;
+        if (P == MAX_BLOCK)
+            CB_MCA_BEGIN("conv2d_fwd_cin3_avx512");
+        cin3_row(acc, P, job->wp + ky * TAP_PAIRS * LANES, xr, r0, r1);
+        if (P == MAX_BLOCK)
+            CB_MCA_END();
+    }
+    const conv_dims d = {3, TAP_PAIRS, 1, CO_LANES, 0xff}; /* store_block reads ys and lanes */
+    store_block(job, d, P, yp, acc);
+}
+
+/* A block with its edges as constants. */
+CB_AVX512_INLINE void cin3_tile(const conv_job *job, const int P, int n, int i, int j0)
+{
+    const int L = j0 == 0, R = j0 + P == job->w;
+    if (L && R)
+        cin3_block(job, P, 1, 1, n, i, j0);
+    else if (L)
+        cin3_block(job, P, 1, 0, n, i, j0);
+    else if (R)
+        cin3_block(job, P, 0, 1, n, i, j0);
+    else
+        cin3_block(job, P, 0, 0, n, i, j0);
+}
+
+/* Every output pixel once, each row in blocks of 16, 4 and 1 pixels as conv_run; job->wp as
+ * pack_cin3 writes it. */
+static void conv_fwd_cin3(const conv_job *job)
+{
+    const int W = job->w;
+    for (int n = 0; n < job->n; n++)
+        for (int i = 0; i < job->h; i++) {
+            int j = 0;
+            for (; j + MAX_BLOCK <= W; j += MAX_BLOCK)
+                cin3_tile(job, MAX_BLOCK, n, i, j);
+            for (; j + 4 <= W; j += 4)
+                cin3_tile(job, 4, n, i, j);
+            for (; j < W; j++)
+                cin3_tile(job, 1, n, i, j);
+        }
+}
+
 /* x [N,H,W,Cin], w [3,3,Cin,Cout], b [Cout] -> y [N,H,W,Cout], ReLU fused when relu != 0. */
 void cb_conv2d_fwd_avx512(const cb_conv_shape *s, const float *x, const float *w, const float *b,
                            float *y, int relu)
 {
+    if (s->cin == 3 && s->cout == CO_LANES) {
+        _Alignas(64) float wq[3 * TAP_PAIRS * LANES];
+        _Alignas(64) float init[LANES];
+        for (int l = 0; l < LANES; l++)
+            init[l] = l % 2 == 0 ? b[l / 2] : 0.0f;
+        pack_cin3(wq, w);
+        const conv_job job = {s->n, s->h, s->w, x, wq, init, y, relu};
+        conv_fwd_cin3(&job);
+        return;
+    }
     conv_engine(s, x, s->cin, w, 0, b, y, s->cout, relu);
 }
 
@@ -298,7 +450,6 @@ void cb_conv2d_bwd_data_avx512(const cb_conv_shape *s, const float *dy, const fl
  * 2m - s and 2m - s + 1 (one of them may be a "junk" tap -1 or 3 Cin, never stored). */
 
 enum { MAX_ACC = 24, MAX_GROUP = 8, GENERIC_PAIRS = 8 };
-#define WG_UNROLL _Pragma("GCC unroll 64") /* for loops longer than 16: accumulators, broadcasts */
 
 /* A pass: the accumulators of kernel rows ky0.. ky0+nky-1 and pairs m0..m0+mb-1, over the pixels
  * whose taps start at parity shift (stride 2, Cin odd) or over all pixels (stride 1). */
@@ -323,17 +474,6 @@ CB_AVX512_INLINE __m512 dup_dy(const float *g, __mmask8 lanes)
 {
     const __m512i dup = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
     return _mm512_permutexvar_ps(dup, _mm512_castps256_ps512(_mm256_maskz_loadu_ps(lanes, g)));
-}
-
-/* base[a] and base[a + 1] in the even and odd lanes; a position outside [r0, r1) is not read, and
- * its lane holds the other value (a lane the FMA masks off, or a junk tap). At least one of the
- * two is inside. */
-CB_AVX512_INLINE __m512 wg_load(const float *base, int a, int r0, int r1)
-{
-    const int in0 = a >= r0 && a < r1, in1 = a + 1 >= r0 && a + 1 < r1;
-    if (in0 && in1)
-        return bcast_pair(base + a);
-    return bcast_one(base + (in0 ? a : a + 1));
 }
 
 /* The lanes of a pixel's pair (taps k0, k0 + 1) that are not zero padding: a tap in
@@ -362,12 +502,12 @@ CB_AVX512_INLINE void wg_group(__m512 *acc, const wg_pass p, const int G, const 
         d[t] = dup_dy(gj + (size_t)t * p.stride * p.ds, p.lanes);
     CB_AVX512_UNROLL
     for (int kyi = 0; kyi < p.nky; kyi++) {
-        WG_UNROLL
+        LONG_UNROLL
         for (int g = 0; g < (G - 1) * step / 2 + p.mb; g++) {
             const int a = 2 * (p.m0 + g) - p.shift; /* the broadcast's first position */
             if (a + 1 < r0 || a >= r1)
                 continue;
-            const __m512 xv = wg_load(xj[kyi], a - p.ci, r0 - p.ci, r1 - p.ci); /* xj: ci */
+            const __m512 xv = bcast_inside(xj[kyi], a - p.ci, r0 - p.ci, r1 - p.ci); /* xj: ci */
             CB_AVX512_UNROLL
             for (int t = 0; t < G; t++) {
                 const int k0 = a - t * step, m = (k0 + p.shift) / 2 - p.m0;
@@ -473,13 +613,13 @@ CB_AVX512_INLINE void wg_run(const wg_pass p, const cb_conv_shape *s, const floa
                              const float *dy, float *dw, int n, int add)
 {
     __m512 acc[MAX_ACC];
-    WG_UNROLL
+    LONG_UNROLL
     for (int a = 0; a < p.nky * p.mb; a++)
         acc[a] = _mm512_setzero_ps();
     for (int i = 0; i < s->h; i++)
         wg_row(acc, p, s, x, dy, n, i);
     _Alignas(64) float part[MAX_ACC][LANES];
-    WG_UNROLL
+    LONG_UNROLL
     for (int a = 0; a < p.nky * p.mb; a++)
         _mm512_store_ps(part[a], acc[a]);
     wg_write(part, p, s, dw, add);
