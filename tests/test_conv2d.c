@@ -1,7 +1,8 @@
 /*
  * test_conv2d.c - the 3x3 "same" convolution kernels (forward with bias and optional fused ReLU,
  * backward-data, backward-weights) of every ISA against a double-precision reference written here
- * (plain loops, double accumulators, no fast-math). Each test runs once per ISA ("<test>/<isa>");
+ * (plain loops, double accumulators, no fast-math; like the kernels it computes, or for dw and db
+ * sums over, only the shape's band of output rows). Each test runs once per ISA ("<test>/<isa>");
  * the scalar production kernels are tested like any other ISA; an ISA that the build or the CPU
  * lacks is reported as skipped.
  *
@@ -44,6 +45,19 @@
  * the double reference backward within 1e-9 * max(|fd|, 1), and each ISA's float backward within
  * 1e-3 * max(|fd|, 1): with |a w| <= 1 and K <= 81 terms per sum, float rounding is at most
  * K^2 2^-24 < 4e-4, while a wrong index, sign or tap gives an error of order 1.
+ *
+ * conv_row_bands: the row band of cb_conv_shape (output rows [row_begin, row_end) of every image),
+ * in both tiers. Shapes: the network's layers at one image (32x32, 3 -> 8 and 16x16, 8 -> 8) and
+ * odd sizes with n > 1 ({n, h, w, Cin, Cout} = {3, 7, 5, 8, 3}, {2, 9, 17, 3, 8}, {1, 5, 9, 5,
+ * 12}, {4, 3, 3, 8, 8}), each cut at rows {0, h/2, h} (the training step's split), {0, 1, h},
+ * {0, h-1, h}, {0, 1, 2, h} (h >= 3), {0, h/2, h/2, h} and {0, h, h} (an empty band,
+ * row_begin == row_end > 0). Forward (ReLU off and on) and backward-data: (a) one call per band
+ * in sequence into one NaN-initialised output is bit-identical to the whole-image call (row_end
+ * = 0), so the bands partition the output without changing a bit; (b) each band called alone
+ * into a fresh NaN output writes every element of its rows, within the tier of the reference
+ * restricted to the band, and leaves every other element NaN (an empty band writes nothing).
+ * Backward-weights: each band's dw and db against the reference summed over the band's rows only
+ * (K counts the band's terms; an empty band gives exactly 0), run twice into the same buffers.
  */
 #include <math.h>
 #include <stdio.h>
@@ -64,15 +78,19 @@ static const int ch_sizes[] = {1, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17, 19, 24, 33};
 static const int n_sizes[] = {1, 3, 4};
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* A whole-image shape (row_begin = row_end = 0), designated: -Wextra then wants no band fields. */
+#define SHAPE(n_, h_, w_, cin_, cout_) {.n = n_, .h = h_, .w = w_, .cin = cin_, .cout = cout_}
+
 enum { N_REF_SHAPES = 5 };
 enum { N_SHAPES = N_REF_SHAPES + COUNT(n_sizes) * COUNT(ch_sizes) * COUNT(ch_sizes) };
 
 static cb_conv_shape shapes[N_SHAPES] = {
-    {2, 32, 32, 3, 8}, /* conv1 */
-    {3, 32, 32, 3, 8}, /* conv1, odd batch */
-    {3, 16, 16, 8, 8}, /* conv2 */
-    {4, 32, 32, 3, 8}, /* conv1, 4 images */
-    {32, 16, 16, 8, 8}, /* conv2 at the whole batch */
+    SHAPE(2, 32, 32, 3, 8),  /* conv1 */
+    SHAPE(3, 32, 32, 3, 8),  /* conv1, odd batch */
+    SHAPE(3, 16, 16, 8, 8),  /* conv2 */
+    SHAPE(4, 32, 32, 3, 8),  /* conv1, 4 images */
+    SHAPE(32, 16, 16, 8, 8), /* conv2 at the whole batch */
 };
 
 /* Fills shapes[N_REF_SHAPES..]: every (n, cin, cout), (h, w) cycling through all 49 pairs. */
@@ -84,14 +102,14 @@ static void make_shapes(void)
         for (int b = 0; b < COUNT(ch_sizes); b++)
             for (int c = 0; c < COUNT(ch_sizes); c++, k++) {
                 const int hw = (k - N_REF_SHAPES) % nhw;
-                shapes[k] =
-                    (cb_conv_shape){n_sizes[a], hw_sizes[hw / COUNT(hw_sizes)],
-                                    hw_sizes[hw % COUNT(hw_sizes)], ch_sizes[b], ch_sizes[c]};
+                shapes[k] = (cb_conv_shape)SHAPE(n_sizes[a], hw_sizes[hw / COUNT(hw_sizes)],
+                                                 hw_sizes[hw % COUNT(hw_sizes)], ch_sizes[b],
+                                                 ch_sizes[c]);
             }
 }
 
 /* Small shapes for the finite-difference test (every input perturbed, one forward each). */
-static const cb_conv_shape fd_shapes[] = {{2, 4, 5, 3, 5}, {1, 3, 3, 5, 9}};
+static const cb_conv_shape fd_shapes[] = {SHAPE(2, 4, 5, 3, 5), SHAPE(1, 3, 3, 5, 9)};
 
 static size_t pixels(const cb_conv_shape *s)
 {
@@ -121,13 +139,14 @@ static int inside(const cb_conv_shape *s, int i, int j)
     return i >= 0 && i < s->h && j >= 0 && j < s->w;
 }
 
-/* y = b + conv(x, w), ReLU when relu != 0; bound (may be NULL) as in the header. */
+/* y = b + conv(x, w) on the band's rows (the others untouched), ReLU when relu != 0; bound (may
+ * be NULL) as in the header. */
 static void ref_fwd(const cb_conv_shape *s, const double *x, const double *w, const double *b,
                     int relu, double *y, double *bound)
 {
     const int CI = s->cin, CO = s->cout;
     for (int n = 0; n < s->n; n++)
-        for (int i = 0; i < s->h; i++)
+        for (int i = s->row_begin; i < cb_conv_row_end(s); i++)
             for (int j = 0; j < s->w; j++)
                 for (int co = 0; co < CO; co++) {
                     double acc = b[co], mag = fabs(b[co]);
@@ -151,13 +170,14 @@ static void ref_fwd(const cb_conv_shape *s, const double *x, const double *w, co
                 }
 }
 
-/* dx[n,i,j,ci] = sum_{ky,kx,co} dy[n, i-ky+1, j-kx+1, co] w[ky,kx,ci,co]. */
+/* dx[n,i,j,ci] = sum_{ky,kx,co} dy[n, i-ky+1, j-kx+1, co] w[ky,kx,ci,co] on the band's rows i
+ * (the others untouched). */
 static void ref_bwd_data(const cb_conv_shape *s, const double *dy, const double *w, double *dx,
                          double *bound)
 {
     const int CI = s->cin, CO = s->cout;
     for (int n = 0; n < s->n; n++)
-        for (int i = 0; i < s->h; i++)
+        for (int i = s->row_begin; i < cb_conv_row_end(s); i++)
             for (int j = 0; j < s->w; j++)
                 for (int ci = 0; ci < CI; ci++) {
                     double acc = 0.0, mag = 0.0;
@@ -181,18 +201,19 @@ static void ref_bwd_data(const cb_conv_shape *s, const double *dy, const double 
                 }
 }
 
-/* dw[ky,kx,ci,co] = sum_{n,i,j} x[n, i+ky-1, j+kx-1, ci] dy[n,i,j,co]; db[co] = sum dy[..., co]. */
+/* dw[ky,kx,ci,co] = sum_{n,i,j} x[n, i+ky-1, j+kx-1, ci] dy[n,i,j,co]; db[co] = sum_{n,i,j}
+ * dy[n,i,j,co]; both summed over the band's rows i only. */
 static void ref_bwd_weights(const cb_conv_shape *s, const double *x, const double *dy, double *dw,
                             double *db, double *dw_bound, double *db_bound)
 {
-    const int CI = s->cin, CO = s->cout;
+    const int CI = s->cin, CO = s->cout, i0 = s->row_begin, i1 = cb_conv_row_end(s);
     for (int t = 0; t < 9; t++)
         for (int ci = 0; ci < CI; ci++)
             for (int co = 0; co < CO; co++) {
                 double acc = 0.0, mag = 0.0;
                 int terms = 0;
                 for (int n = 0; n < s->n; n++)
-                    for (int i = 0; i < s->h; i++)
+                    for (int i = i0; i < i1; i++)
                         for (int j = 0; j < s->w; j++) {
                             const int yy = i + t / 3 - 1, xx = j + t % 3 - 1;
                             if (!inside(s, yy, xx))
@@ -210,13 +231,15 @@ static void ref_bwd_weights(const cb_conv_shape *s, const double *x, const doubl
             }
     for (int co = 0; co < CO; co++) {
         double acc = 0.0, mag = 0.0;
-        for (size_t p = 0; p < pixels(s); p++) {
-            acc += dy[p * CO + co];
-            mag += fabs(dy[p * CO + co]);
-        }
+        for (int n = 0; n < s->n; n++)
+            for (int i = i0; i < i1; i++)
+                for (int j = 0; j < s->w; j++) {
+                    acc += dy[at(s, n, i, j, co, CO)];
+                    mag += fabs(dy[at(s, n, i, j, co, CO)]);
+                }
         db[co] = acc;
         if (db_bound)
-            db_bound[co] = bound_of((int)pixels(s), mag);
+            db_bound[co] = bound_of(s->n * (i1 - i0) * s->w, mag);
     }
 }
 
@@ -398,6 +421,175 @@ static void conv_bwd_weights_real(void **state)
     check_op(state, OP_BWD_WEIGHTS, CBT_TIER_REAL);
 }
 
+/* ---- row bands ------------------------------------------------------------------------------- */
+
+/* The shapes of conv_row_bands (see the header). */
+static const cb_conv_shape band_shapes[] = {
+    SHAPE(1, 32, 32, 3, 8), SHAPE(1, 16, 16, 8, 8), SHAPE(3, 7, 5, 8, 3),
+    SHAPE(2, 9, 17, 3, 8),  SHAPE(1, 5, 9, 5, 12),  SHAPE(4, 3, 3, 8, 8),
+};
+
+enum { N_CUT_SETS = 6, MAX_CUTS = 4 };
+
+/* Cut set k of h rows into cuts[0..count) (band b: rows [cuts[b], cuts[b + 1])); returns count,
+ * 0 when h is too small for the set. */
+static int cut_set(int k, int h, int cuts[MAX_CUTS])
+{
+    const int sets[N_CUT_SETS][1 + MAX_CUTS] = {
+        {3, 0, h / 2, h},        /* the training step's split */
+        {3, 0, 1, h},            /* a one-row band at the top */
+        {3, 0, h - 1, h},        /* ... at the bottom */
+        {4, 0, 1, 2, h},         /* three bands */
+        {4, 0, h / 2, h / 2, h}, /* an empty band inside the image */
+        {3, 0, h, h},            /* an empty band at its end */
+    };
+    if (k == 3 && h < 3)
+        return 0;
+    memcpy(cuts, &sets[k][1], sizeof(int) * MAX_CUTS);
+    return sets[k][0];
+}
+
+/* c restricted to output rows [begin, end); it shares c's inputs. */
+static conv_case banded(const conv_case *c, int begin, int end)
+{
+    conv_case b = *c;
+    b.s.row_begin = begin, b.s.row_end = end;
+    return b;
+}
+
+/* (a): the bands of cuts, called in sequence into one output, give the whole-image call's bits. */
+static void check_partition(const cb_kernel_table *k, conv_op op, const conv_case *c,
+                            const int *cuts, int count)
+{
+    size_t len[MAX_OUT];
+    op_outputs(op, &c->s, len);
+    float *whole[MAX_OUT] = {cbt_alloc(len[0])}, *parts[MAX_OUT] = {cbt_alloc(len[0])};
+    kernel_run(k, op, c, whole);
+    for (int b = 0; b + 1 < count; b++) {
+        const conv_case part = banded(c, cuts[b], cuts[b + 1]);
+        kernel_run(k, op, &part, parts);
+    }
+    char vs[100] = " in bands cut at rows", what[200];
+    for (int b = 0; b < count; b++)
+        snprintf(vs + strlen(vs), sizeof vs - strlen(vs), " %d", cuts[b]);
+    strcat(vs, " vs the whole image");
+    describe(what, sizeof what, op, 0, &c->s, vs);
+    cbt_assert_bits_equal(what, parts[0], whole[0], len[0]);
+    cbt_free(whole[0]), cbt_free(parts[0]);
+}
+
+/* One band's outputs: the kernel's (cbt_alloc'd) and the band reference's, with its bounds. */
+typedef struct band_outputs {
+    int count;
+    size_t len[MAX_OUT];
+    float *got[MAX_OUT];
+    double *want[MAX_OUT], *bound[MAX_OUT];
+} band_outputs;
+
+/* op on the band case b: the reference, and the kernel once into fresh NaN outputs (twice into
+ * the same ones for backward-weights: it must overwrite). */
+static void band_run(band_outputs *o, const cb_kernel_table *k, conv_op op, const conv_case *b)
+{
+    o->count = op_outputs(op, &b->s, o->len);
+    for (int i = 0; i < o->count; i++) {
+        o->got[i] = cbt_alloc(o->len[i]);
+        o->want[i] = dalloc(o->len[i]);
+        o->bound[i] = dalloc(o->len[i]);
+    }
+    ref_run(op, b, o->want, o->bound);
+    for (int run = 0; run < (op == OP_BWD_WEIGHTS ? 2 : 1); run++)
+        kernel_run(k, op, b, o->got);
+}
+
+/* Frees band_run's buffers (cbt_free checks their guards). */
+static void band_free(band_outputs *o)
+{
+    for (int i = 0; i < o->count; i++)
+        cbt_free(o->got[i]), free(o->want[i]), free(o->bound[i]);
+}
+
+/* (b): y (ch channels a pixel) is written (not NaN) in every element of s's band's rows, and NaN
+ * in every other. */
+static void assert_band_written(const char *what, const cb_conv_shape *s, const float *y, int ch)
+{
+    for (int n = 0; n < s->n; n++)
+        for (int i = 0; i < s->h; i++)
+            for (int j = 0; j < s->w; j++)
+                for (int c = 0; c < ch; c++) {
+                    const bool in = i >= s->row_begin && i < cb_conv_row_end(s);
+                    const bool unset = isnan(y[at(s, n, i, j, c, ch)]);
+                    if (unset == in)
+                        fail_msg("%s: element (n=%d, row %d, col %d, ch %d) %s", what, n, i, j, c,
+                                 in ? "not written" : "written outside the band");
+                }
+}
+
+/* The band's rows of each image of o's output against the band reference, by tier. */
+static void assert_band_tier(cbt_tier t, const char *what, const cb_conv_shape *s,
+                             const band_outputs *o, int ch)
+{
+    const size_t len = (size_t)(cb_conv_row_end(s) - s->row_begin) * s->w * ch;
+    for (int n = 0; n < s->n; n++) {
+        const size_t o0 = at(s, n, s->row_begin, 0, 0, ch);
+        char img[240];
+        snprintf(img, sizeof img, "%s of image %d", what, n);
+        cbt_assert_tier(t, img, o->got[0] + o0, o->want[0] + o0, o->bound[0] + o0, len);
+    }
+}
+
+/* Band [begin, end) of c alone: (b) for forward and backward-data, and every output against the
+ * reference restricted to the band. */
+static void check_band(const cb_kernel_table *k, conv_op op, cbt_tier t, const conv_case *c,
+                       int begin, int end)
+{
+    const conv_case part = banded(c, begin, end);
+    band_outputs o;
+    band_run(&o, k, op, &part);
+    char vs[40], what[200];
+    snprintf(vs, sizeof vs, " rows [%d, %d)", begin, end);
+    for (int i = 0; i < o.count; i++) {
+        describe(what, sizeof what, op, i, &part.s, vs);
+        if (op == OP_BWD_WEIGHTS) {
+            cbt_assert_tier(t, what, o.got[i], o.want[i], o.bound[i], o.len[i]);
+        } else {
+            const int ch = (int)(o.len[i] / pixels(&part.s));
+            assert_band_written(what, &part.s, o.got[i], ch);
+            assert_band_tier(t, what, &part.s, &o, ch);
+        }
+    }
+    band_free(&o);
+}
+
+/* Every check of the header on op for c's bands cut at cuts[0..count). */
+static void check_cuts(const cb_kernel_table *k, conv_op op, cbt_tier t, const conv_case *c,
+                       const int *cuts, int count)
+{
+    if (op != OP_BWD_WEIGHTS)
+        check_partition(k, op, c, cuts, count);
+    for (int b = 0; b + 1 < count; b++)
+        check_band(k, op, t, c, cuts[b], cuts[b + 1]);
+}
+
+/* Every band shape, cut set and operation, in both tiers (see the header). */
+static void conv_row_bands(void **state)
+{
+    const cb_kernel_table *k = cbt_table(state);
+    cb_rng r;
+    cbt_rng(&r, state, 100);
+    for (int t = CBT_TIER_EXACT; t <= CBT_TIER_REAL; t++)
+        for (int si = 0; si < COUNT(band_shapes); si++) {
+            conv_case c;
+            case_init(&c, &band_shapes[si], &r, (cbt_tier)t);
+            for (int cs = 0; cs < N_CUT_SETS; cs++) {
+                int cuts[MAX_CUTS];
+                const int count = cut_set(cs, c.s.h, cuts);
+                for (int op = OP_FWD; count && op <= OP_BWD_WEIGHTS; op++)
+                    check_cuts(k, (conv_op)op, (cbt_tier)t, &c, cuts, count);
+            }
+            case_free(&c);
+        }
+}
+
 /* ---- finite differences ---------------------------------------------------------------------- */
 
 #define FD_STEP (1.0 / 1024.0)
@@ -471,7 +663,7 @@ int main(void)
         CBT_PER_ISA(conv_fwd_exact),         CBT_PER_ISA(conv_fwd_real),
         CBT_PER_ISA(conv_bwd_data_exact),    CBT_PER_ISA(conv_bwd_data_real),
         CBT_PER_ISA(conv_bwd_weights_exact), CBT_PER_ISA(conv_bwd_weights_real),
-        CBT_PER_ISA(conv_backward_fd),
+        CBT_PER_ISA(conv_backward_fd),       CBT_PER_ISA(conv_row_bands),
     };
     return cmocka_run_group_tests_name("conv2d", tests, NULL, NULL);
 }

@@ -33,6 +33,7 @@
 /* One engine pass: a chunk of (up to) 8 output channels and kc input channels over the batch. */
 typedef struct conv_pass {
     int n, h, w;
+    int row_begin, row_end; /* the band of output rows */
     const float *in;  /* first input channel of the pass, pixel 0 of image 0 */
     int in_px;        /* floats between input pixels */
     int kc;           /* input channels in the pass */
@@ -97,7 +98,7 @@ CB_AVX2_INLINE void engine_rows(const conv_pass *cp, int KC, int IPX)
     for (int n = 0; n < cp->n; n++) {
         const float *in = cp->in + n * in_img;
         float *out = cp->out + n * out_img;
-        for (int i = 0; i < cp->h; i++) {
+        for (int i = cp->row_begin; i < cp->row_end; i++) {
             int j = 0;
             for (; j + PX_BLOCK <= cp->w; j += PX_BLOCK)
                 engine_block(cp, in, out, i, j, PX_BLOCK, KC, IPX);
@@ -135,8 +136,12 @@ static void conv_engine(const cb_conv_shape *s, const float *in, int in_ch, cons
         for (int k0 = 0; k0 < in_ch; k0 += KC_MAX) {
             const int kc = cb_avx2_min_int(KC_MAX, in_ch - k0);
             pack_weights(wp, w, s->cin, s->cout, transposed, c0, lanes, k0, kc);
-            const conv_pass cp = {s->n, s->h, s->w, in + k0, in_ch, kc, wp, out + c0, out_ch,
-                                  lanes, init, k0 > 0, relu && k0 + kc == in_ch};
+            const conv_pass cp = {.n = s->n, .h = s->h, .w = s->w,
+                                  .row_begin = s->row_begin, .row_end = cb_conv_row_end(s),
+                                  .in = in + k0, .in_px = in_ch, .kc = kc, .wp = wp,
+                                  .out = out + c0, .out_px = out_ch, .lanes = lanes,
+                                  .init = init, .accumulate = k0 > 0,
+                                  .relu = relu && k0 + kc == in_ch};
             /* Compile-time channel counts for the reference network's layers. */
             if (kc == 3 && in_ch == 3)
                 engine_rows(&cp, 3, 3);
@@ -253,7 +258,7 @@ static __m256 sum_rows(const cb_conv_shape *s, const float *dy, int i0, int i1, 
 }
 
 /* x [N,H,W,Cin], dy [N,H,W,Cout] -> dw [3,3,Cin,Cout], db [Cout]: per chunk of 8 output
- * channels, dw is zeroed, then every chunk of rows of every image runs the passes of all (ky, ci
+ * channels, dw is zeroed, then every chunk of the band's rows of every image runs the passes of all (ky, ci
  * block) pairs while it is in L1; db is summed on the same chunks. */
 void cb_conv2d_bwd_weights_avx2(const cb_conv_shape *s, const float *x, const float *dy,
                                  float *dw, float *db)
@@ -268,8 +273,8 @@ void cb_conv2d_bwd_weights_avx2(const cb_conv_shape *s, const float *x, const fl
         for (int n = 0; n < s->n; n++) {
             const float *xn = x + (size_t)n * H * W * CI;
             const float *dyn = dy + (size_t)n * H * W * CO + c0;
-            for (int i0 = 0; i0 < H; i0 += rows) {
-                const int i1 = cb_avx2_min_int(H, i0 + rows);
+            for (int i0 = s->row_begin; i0 < cb_conv_row_end(s); i0 += rows) {
+                const int i1 = cb_avx2_min_int(cb_conv_row_end(s), i0 + rows);
                 dbsum = _mm256_add_ps(dbsum, sum_rows(s, dyn, i0, i1, lanes));
                 for (int ky = 0; ky < 3; ky++)
                     for (int ci0 = 0; ci0 < CI; ci0 += 4) {

@@ -101,6 +101,7 @@ enum { MAX_BLOCK = 16, MAX_PAIRS = 16 }; /* output pixels per block, input pairs
  * channels of in[n, i+ky-1, j+kx-1, k] * weight, with the weights in pair layout. */
 typedef struct conv_job {
     int n, h, w;
+    int row_begin, row_end; /* the band of output rows */
     const float *x;    /* input at the pass's first channel */
     const float *wp;   /* weights [9][np][16]: lane 2c + q = input 2m + q to output c (Cin 3:
                           [3][5][16], taps 2m + q, see pack_cin3) */
@@ -228,13 +229,13 @@ CB_AVX512_INLINE void conv_block(const conv_job *job, const conv_dims d, const i
     store_block(job, d, P, yp, acc);
 }
 
-/* Every output pixel once: each row in blocks of 16 pixels (16 accumulators hide the FMA latency
+/* Every output pixel of the band once: each row in blocks of 16 pixels (16 accumulators hide the FMA latency
  * and leave registers for the weights), then of 4, then single pixels. */
 CB_AVX512_INLINE void conv_run(const conv_job *job, const conv_dims d)
 {
     const int W = job->w;
     for (int n = 0; n < job->n; n++)
-        for (int i = 0; i < job->h; i++) {
+        for (int i = job->row_begin; i < job->row_end; i++) {
             int j = 0;
             for (; j + MAX_BLOCK <= W; j += MAX_BLOCK)
                 conv_block(job, d, MAX_BLOCK, n, i, j);
@@ -287,8 +288,10 @@ static void conv_engine(const cb_conv_shape *s, const float *in, int in_ch, cons
         for (int k0 = 0; k0 < in_ch; k0 += 2 * MAX_PAIRS) {
             const int nk = in_ch - k0 < 2 * MAX_PAIRS ? in_ch - k0 : 2 * MAX_PAIRS;
             pack_weights(wp, s, w, transposed, c0, nc, k0, nk);
-            const conv_job job = {s->n, s->h, s->w, in + k0, wp, k0 == 0 ? init : NULL, out + c0,
-                                  relu && k0 + nk == in_ch};
+            const conv_job job = {.n = s->n, .h = s->h, .w = s->w, .row_begin = s->row_begin,
+                                  .row_end = cb_conv_row_end(s), .x = in + k0, .wp = wp,
+                                  .init = k0 == 0 ? init : NULL, .y = out + c0,
+                                  .relu = relu && k0 + nk == in_ch};
             if (in_ch == 8 && out_ch == 8)
                 conv_run_8x8(&job);
             else if (in_ch == 8 && out_ch == 3)
@@ -403,13 +406,13 @@ CB_AVX512_INLINE void cin3_tile(const conv_job *job, const int P, int n, int i, 
         cin3_block(job, P, 0, 0, n, i, j0);
 }
 
-/* Every output pixel once, each row in blocks of 16, 4 and 1 pixels as conv_run; job->wp as
+/* Every output pixel of the band once, each row in blocks of 16, 4 and 1 pixels as conv_run; job->wp as
  * pack_cin3 writes it. */
 static void conv_fwd_cin3(const conv_job *job)
 {
     const int W = job->w;
     for (int n = 0; n < job->n; n++)
-        for (int i = 0; i < job->h; i++) {
+        for (int i = job->row_begin; i < job->row_end; i++) {
             int j = 0;
             for (; j + MAX_BLOCK <= W; j += MAX_BLOCK)
                 cin3_tile(job, MAX_BLOCK, n, i, j);
@@ -430,7 +433,8 @@ void cb_conv2d_fwd_avx512(const cb_conv_shape *s, const float *x, const float *w
         for (int l = 0; l < LANES; l++)
             init[l] = l % 2 == 0 ? b[l / 2] : 0.0f;
         pack_cin3(wq, w);
-        const conv_job job = {s->n, s->h, s->w, x, wq, init, y, relu};
+        const conv_job job = {s->n, s->h, s->w, s->row_begin, cb_conv_row_end(s), x, wq, init, y,
+                              relu};
         conv_fwd_cin3(&job);
         return;
     }
@@ -607,7 +611,7 @@ static void wg_write(const float (*part)[LANES], const wg_pass p, const cb_conv_
             }
 }
 
-/* One pass over image n, its sums carried in registers from the first pixel to the last, then
+/* One pass over the band of image n, its sums carried in registers from the first pixel to the last, then
  * added to dw (written when add is 0). Image by image, x and dy stay in L1/L2 for all passes. */
 CB_AVX512_INLINE void wg_run(const wg_pass p, const cb_conv_shape *s, const float *x,
                              const float *dy, float *dw, int n, int add)
@@ -616,7 +620,7 @@ CB_AVX512_INLINE void wg_run(const wg_pass p, const cb_conv_shape *s, const floa
     LONG_UNROLL
     for (int a = 0; a < p.nky * p.mb; a++)
         acc[a] = _mm512_setzero_ps();
-    for (int i = 0; i < s->h; i++)
+    for (int i = s->row_begin; i < cb_conv_row_end(s); i++)
         wg_row(acc, p, s, x, dy, n, i);
     _Alignas(64) float part[MAX_ACC][LANES];
     LONG_UNROLL
@@ -656,12 +660,11 @@ static void wg_generic(const cb_conv_shape *s, const float *x, const float *dy, 
                        dy, dw, n, n > 0);
 }
 
-/* db[c] = sum over all pixels of dy[c]. Cout = 8: two pixels per vector in 4 partial sums (the add
- * latency), the halves added last. */
-static void sum_dy(const cb_conv_shape *s, const float *dy, float *db)
+/* db[c] = sum over px consecutive pixels from dy of dy[c], added to db's values when add. Cout = 8:
+ * two pixels per vector in 4 partial sums (the add latency), the halves added last. */
+static void sum_pixels(int cout, const float *dy, size_t px, float *db, int add)
 {
-    const size_t px = (size_t)s->n * s->h * s->w;
-    if (s->cout == CO_LANES) {
+    if (cout == CO_LANES) {
         __m512 sum[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
                          _mm512_setzero_ps()};
         size_t p = 0;
@@ -675,17 +678,32 @@ static void sum_dy(const cb_conv_shape *s, const float *dy, float *db)
                                               dy + p * CO_LANES));
         const __m512 all = _mm512_add_ps(_mm512_add_ps(sum[0], sum[1]),
                                          _mm512_add_ps(sum[2], sum[3]));
-        _mm256_storeu_ps(db, _mm256_add_ps(_mm512_castps512_ps256(all),
-                                           _mm512_extractf32x8_ps(all, 1)));
+        const __m256 run = _mm256_add_ps(_mm512_castps512_ps256(all), _mm512_extractf32x8_ps(all, 1));
+        _mm256_storeu_ps(db, add ? _mm256_add_ps(_mm256_loadu_ps(db), run) : run);
         return;
     }
-    for (int c0 = 0; c0 < s->cout; c0 += CO_LANES) {
-        const __mmask8 lanes = cb_avx512_mask8(s->cout - c0);
-        __m256 sum = _mm256_setzero_ps();
+    for (int c0 = 0; c0 < cout; c0 += CO_LANES) {
+        const __mmask8 lanes = cb_avx512_mask8(cout - c0);
+        __m256 sum = add ? _mm256_maskz_loadu_ps(lanes, db + c0) : _mm256_setzero_ps();
         for (size_t p = 0; p < px; p++)
-            sum = _mm256_add_ps(sum, _mm256_maskz_loadu_ps(lanes, dy + p * s->cout + c0));
+            sum = _mm256_add_ps(sum, _mm256_maskz_loadu_ps(lanes, dy + p * cout + c0));
         _mm256_mask_storeu_ps(db + c0, lanes, sum);
     }
+}
+
+/* db[c] = sum over the band's pixels of dy[c]: one run of pixels for one image or a whole-image
+ * band, else one run per image, added in image order. */
+static void sum_dy(const cb_conv_shape *s, const float *dy, float *db)
+{
+    const size_t band_px = (size_t)(cb_conv_row_end(s) - s->row_begin) * s->w;
+    const size_t first = (size_t)s->row_begin * s->w * s->cout;
+    const size_t image = (size_t)s->h * s->w * s->cout;
+    if (s->n == 1 || band_px == (size_t)s->h * s->w) {
+        sum_pixels(s->cout, dy + first, band_px * (size_t)s->n, db, 0);
+        return;
+    }
+    for (int n = 0; n < s->n; n++)
+        sum_pixels(s->cout, dy + (size_t)n * image + first, band_px, db, n > 0);
 }
 
 void cb_conv2d_bwd_weights_avx512(const cb_conv_shape *s, const float *x, const float *dy,

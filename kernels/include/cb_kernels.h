@@ -41,14 +41,26 @@ extern "C" {
  * element n-1 of either array is read or written. */
 typedef void cb_pixels_to_float_fn(size_t n, const uint8_t *src, float *dst);
 
-/* Shape of a batch of channels-last images for the 3x3 convolution. */
+/* Shape of a batch of channels-last images for the 3x3 convolution, and the band of output rows
+ * [row_begin, row_end) of every image that a call computes (forward, backward-data: the other
+ * rows of the output are not written) or sums over (backward-weights). A band reads the input
+ * rows it touches, up to one row either side. row_end = 0 means h: a shape that sets only n..cout
+ * is the whole image. 0 <= row_begin <= row_end <= h. */
 typedef struct cb_conv_shape {
-    int n;    /* images in the batch, >= 1 */
-    int h;    /* height, >= 1 (input and output: "same" padding, stride 1) */
-    int w;    /* width, >= 1 */
-    int cin;  /* input channels, >= 1 */
-    int cout; /* output channels, >= 1 */
+    int n;         /* images in the batch, >= 1 */
+    int h;         /* height, >= 1 (input and output: "same" padding, stride 1) */
+    int w;         /* width, >= 1 */
+    int cin;       /* input channels, >= 1 */
+    int cout;      /* output channels, >= 1 */
+    int row_begin; /* first output row of the band */
+    int row_end;   /* one past its last, or 0: h */
 } cb_conv_shape;
+
+/* The band's end row: s->row_end, or h when it is 0. */
+static inline int cb_conv_row_end(const cb_conv_shape *s)
+{
+    return s->row_end ? s->row_end : s->h;
+}
 
 /* ---- 3x3 convolution, stride 1, zero "same" padding ------------------------------------------
  * x  [N, H, W, Cin]    input
@@ -58,6 +70,8 @@ typedef struct cb_conv_shape {
  *
  * Forward: y[n,i,j,co] = b[co] + sum_{ky,kx,ci} x[n, i+ky-1, j+kx-1, ci] * w[ky,kx,ci,co],
  * where x outside the image is 0. With relu != 0 the result is max(0, .) (ReLU fused).
+ * Forward and backward-data write output rows i of the band only; each written element is the
+ * same bits whatever the band. Backward-weights sums over the band's rows i (and all n, j).
  */
 typedef void cb_conv2d_fwd_fn(const cb_conv_shape *s, const float *x, const float *w,
                                   const float *b, float *y, int relu);

@@ -2,8 +2,9 @@
  * conv2d_scalar.c - 3x3 stride-1 "same" convolution, plain C, one lane.
  *
  * Layouts (see cb_kernels.h): x [N,H,W,Cin], y/dy [N,H,W,Cout], w [3,3,Cin,Cout], b [Cout].
- * Out-of-image taps are skipped (zero padding). This is the production fallback for CPUs without
- * AVX2 and the order of operations the SIMD variants are measured against.
+ * Out-of-image taps are skipped (zero padding); each call covers the shape's band of output rows.
+ * This is the production fallback for CPUs without AVX2 and the order of operations the SIMD
+ * variants are measured against.
  */
 #include <string.h>
 
@@ -15,7 +16,7 @@ void cb_conv2d_fwd_scalar(const cb_conv_shape *s, const float *x, const float *w
     const int H = s->h, W = s->w, CI = s->cin, CO = s->cout;
     for (int n = 0; n < s->n; n++) {
         const float *xn = x + (size_t)n * H * W * CI;
-        for (int i = 0; i < H; i++) {
+        for (int i = s->row_begin; i < cb_conv_row_end(s); i++) {
             for (int j = 0; j < W; j++) {
                 float *yp = y + (((size_t)n * H + i) * W + j) * CO;
                 for (int co = 0; co < CO; co++)
@@ -48,7 +49,7 @@ void cb_conv2d_bwd_data_scalar(const cb_conv_shape *s, const float *dy, const fl
     const int H = s->h, W = s->w, CI = s->cin, CO = s->cout;
     for (int n = 0; n < s->n; n++) {
         const float *dyn = dy + (size_t)n * H * W * CO;
-        for (int i = 0; i < H; i++) {
+        for (int i = s->row_begin; i < cb_conv_row_end(s); i++) {
             for (int j = 0; j < W; j++) {
                 float *dxp = dx + (((size_t)n * H + i) * W + j) * CI;
                 for (int ci = 0; ci < CI; ci++)
@@ -81,7 +82,7 @@ void cb_conv2d_bwd_weights_scalar(const cb_conv_shape *s, const float *x, const 
     memset(db, 0, sizeof(float) * CO);
     for (int n = 0; n < s->n; n++) {
         const float *xn = x + (size_t)n * H * W * CI;
-        for (int i = 0; i < H; i++) {
+        for (int i = s->row_begin; i < cb_conv_row_end(s); i++) {
             for (int j = 0; j < W; j++) {
                 const float *dyp = dy + (((size_t)n * H + i) * W + j) * CO;
                 for (int co = 0; co < CO; co++)
