@@ -504,16 +504,21 @@ int cb_cifar10_open(const char *cli_dir, cb_cifar10 *out, char *note, size_t not
 
 /* ---- batches ------------------------------------------------------------------------------ */
 
+void cb_dataset_gather_span(const cb_dataset *d, int32_t i, size_t lo, size_t hi, float *x,
+                            cb_pixels_to_float_fn *to_float)
+{
+    assert(i >= 0 && i < d->count && lo <= hi && hi <= CB_CIFAR_PIXELS);
+    to_float(hi - lo, d->pixels + (size_t)i * CB_CIFAR_PIXELS + lo, x + lo);
+}
+
 void cb_dataset_gather(const cb_dataset *d, const int32_t *idx, int n, float *x, int32_t *labels,
                        cb_pixels_to_float_fn *to_float)
 {
     for (int k = 0; k < n; k++) {
-        const int32_t i = idx[k];
-        assert(i >= 0 && i < d->count);
-        to_float(CB_CIFAR_PIXELS, d->pixels + (size_t)i * CB_CIFAR_PIXELS,
-                 x + (size_t)k * CB_CIFAR_PIXELS);
+        cb_dataset_gather_span(d, idx[k], 0, CB_CIFAR_PIXELS, x + (size_t)k * CB_CIFAR_PIXELS,
+                               to_float);
         if (labels)
-            labels[k] = d->labels[i];
+            labels[k] = d->labels[idx[k]];
     }
 }
 

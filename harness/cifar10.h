@@ -122,6 +122,11 @@ void cb_cifar10_free(cb_cifar10 *d);
 void cb_dataset_gather(const cb_dataset *d, const int32_t *idx, int n, float *x, int32_t *labels,
                        cb_pixels_to_float_fn *to_float);
 
+/* Floats [lo, hi) of image i's [32][32][3] input into x[lo, hi) (x: the image's first float), by
+ * to_float as cb_dataset_gather: a band of an image's rows, without its label. */
+void cb_dataset_gather_span(const cb_dataset *d, int32_t i, size_t lo, size_t hi, float *x,
+                            cb_pixels_to_float_fn *to_float);
+
 /* Starts fetching image i's pixels into the caches (no wait): the step asks for the next image's
  * while it trains this one, so that the gather finds them there rather than in DRAM. */
 void cb_dataset_prefetch(const cb_dataset *d, int32_t i);

@@ -77,9 +77,11 @@ static size_t conv_param_count(const size_t ps[8])
     return ps[0] + ps[1] + ps[2] + ps[3];
 }
 
+/* An image's gradient slice: band 0's conv1 and conv2, dense2, then the other bands' conv1 and
+ * conv2. */
 static size_t image_grad_count(const size_t ps[8])
 {
-    return conv_param_count(ps) + ps[6] + ps[7];
+    return CB_IMAGE_BANDS * conv_param_count(ps) + ps[6] + ps[7];
 }
 
 /* Glorot (Xavier) uniform: U(-l, l) with l = sqrt(6 / (fan_in + fan_out)), Keras' default. */
@@ -120,14 +122,18 @@ int cb_model_init(cb_model *m, const cb_model_config *cfg, int max_batch, uint64
     m->act_slab = alloc_floats(act_count);
     m->image_stride = (image_grad_count(ps) + 15) / 16 * 16;
     m->image_grad_slab = alloc_floats(m->image_stride * (size_t)max_batch);
+    m->band_flags = aligned_alloc(sizeof *m->band_flags, sizeof *m->band_flags * (size_t)max_batch);
     if (!m->param_slab || !m->grad_slab || !m->m_slab || !m->v_slab || !m->act_slab ||
-        !m->image_grad_slab) {
+        !m->image_grad_slab || !m->band_flags) {
         cb_model_free(m);
         return -1;
     }
     point_params(m->param_slab, ps, &m->params);
     point_params(m->grad_slab, ps, &m->grads);
     point_acts(m->act_slab, as, max_batch, &m->acts);
+    for (int i = 0; i < max_batch; i++)
+        for (int b = 0; b < CB_IMAGE_BANDS; b++)
+            atomic_init(&m->band_flags[i].done[b], 0);
 
     cb_rng rng;
     cb_rng_seed(&rng, seed);
@@ -147,21 +153,26 @@ void cb_model_free(cb_model *m)
     free(m->v_slab);
     free(m->act_slab);
     free(m->image_grad_slab);
+    free(m->band_flags);
     memset(m, 0, sizeof *m);
 }
 
-cb_params cb_model_image_grads(const cb_model *m, int i)
+cb_params cb_model_image_grads(const cb_model *m, int i, int band)
 {
     size_t ps[8];
     param_sizes(&m->cfg, ps);
     float *g = m->image_grad_slab + (size_t)i * m->image_stride;
+    if (band > 0)
+        g += ps[6] + ps[7] + (size_t)band * conv_param_count(ps);
     cb_params p = {0};
     p.conv1_w = g;
     p.conv1_b = p.conv1_w + ps[0];
     p.conv2_w = p.conv1_b + ps[1];
     p.conv2_b = p.conv2_w + ps[2];
-    p.fc2_w = p.conv2_b + ps[3];
-    p.fc2_b = p.fc2_w + ps[6];
+    if (band == 0) {
+        p.fc2_w = p.conv2_b + ps[3];
+        p.fc2_b = p.fc2_w + ps[6];
+    }
     return p;
 }
 

@@ -37,6 +37,7 @@
 #ifndef CB_MODEL_H
 #define CB_MODEL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -87,8 +88,10 @@ typedef struct cb_acts {
                   * image: each parameter block of step.c writes its own rows) */
 } cb_acts;
 
-/* Barriers in one training step: the end of phase 1, and the end of the region after phase 2. */
-enum { CB_STEP_BARRIERS = 2 };
+/* Barriers in one training step: the end of phase 1, and the end of the region after phase 2.
+ * With more threads than images, phase 1 runs in bands (step.c), and a band waits for another
+ * band of its image at CB_BAND_WAITS of its stages. */
+enum { CB_STEP_BARRIERS = 2, CB_BAND_WAITS = 5 };
 
 
 /* The phases of a training step that the per-layer profile times. A layer's forward includes its
@@ -116,6 +119,8 @@ const char *cb_phase_pass(cb_phase p);  /* "forward", "backward" or "step" */
 typedef enum cb_profile_column {
     CB_COL_TIMER_READS = CB_PHASE_COUNT,
     CB_COL_IMAGES,       /* phase 1: its three parts */
+    CB_COL_HEADS,        /* phase 1, inside CB_COL_IMAGES: the dense layers up to dh1 (the part
+                            of an image that its band 0 runs alone, STAGE_DENSE in step.c) */
     CB_COL_BLOCKS,       /* phase 2: the blocks' gradients, without Adam */
     CB_COL_REGION,       /* the whole parallel region, timed by the master around it */
     CB_COL_COUNT
@@ -134,6 +139,12 @@ double cb_profile_phase(const cb_profile *p, cb_phase ph); /* summed over thread
 double cb_profile_timer_reads(const cb_profile *p);
 double cb_profile_units(const cb_profile *p, cb_profile_column c); /* summed over threads */
 
+/* One image's bands' progress through a step (step.c): each band's last finished stage, counted
+ * on from step to step so that it never needs a reset. One cache line per image. */
+typedef struct cb_band_flags {
+    _Alignas(64) atomic_long done[CB_IMAGE_BANDS];
+} cb_band_flags;
+
 typedef struct cb_model {
     cb_model_config cfg;
     cb_profile *profile;  /* NULL: no per-layer timing */
@@ -142,7 +153,10 @@ typedef struct cb_model {
     size_t param_count;
     size_t image_stride;  /* floats between two images' gradients (rounded up to 16) */
     float *param_slab, *grad_slab, *m_slab, *v_slab, *act_slab;
-    float *image_grad_slab; /* [max_batch][image_stride]: conv1, conv2 and dense2 per image */
+    float *image_grad_slab; /* [max_batch][image_stride]: per image, its bands' conv1 and conv2,
+                               and dense2 (cb_model_image_grads) */
+    cb_band_flags *band_flags; /* [max_batch] */
+    long band_stages;          /* the band stages of the steps run so far (step.c) */
     cb_params params, grads;
     cb_acts acts;
     long step; /* Adam updates done */
@@ -198,8 +212,9 @@ double cb_model_block_bytes_per_image(const cb_model *m);
  * loss, logits and label (and targets), and unless results_only its gradient slice, p2 and dh1. */
 double cb_model_exchange_bytes_per_image(const cb_model *m, bool results_only);
 
-/* The image-gradient slab's slice of image i: conv1, conv2 and dense2 (fc1_w, fc1_b are NULL). */
-cb_params cb_model_image_grads(const cb_model *m, int i);
+/* The image-gradient slab's slice of band `band` of image i: conv1 and conv2 summed over the
+ * band's rows, and for band 0 dense2 (fc1_w, fc1_b, and the other bands' fc2_w, fc2_b are NULL). */
+cb_params cb_model_image_grads(const cb_model *m, int i, int band);
 
 /* The activations of image i: every per-image tensor of acts offset by i images (loss by one,
  * p2t not at all: it is shared). */

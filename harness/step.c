@@ -34,6 +34,7 @@
 
 #include "cb_clock.h"
 #include "dist.h"
+#include "team.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <pmmintrin.h>
@@ -106,35 +107,92 @@ static void phase_end(const cb_model *m, cb_phase ph, double t0)
         phase_end(m, ph, t0_);                                                                     \
     } while (0)
 
-/* ---- phase 1: one image --------------------------------------------------------------------- */
+/* ---- phase 1: the stages of an image, over a band range of its rows ------------------------- */
 
-static const cb_conv_shape conv1_shape = {1, CB_IN_H, CB_IN_W, CB_IN_C, CB_CONV_C};
-static const cb_conv_shape conv2_shape = {1, CB_IN_H / 2, CB_IN_W / 2, CB_CONV_C, CB_CONV_C};
-static const cb_pool_shape pool1_shape = {1, CB_IN_H, CB_IN_W, CB_CONV_C};
-static const cb_pool_shape pool2_shape = {1, CB_IN_H / 2, CB_IN_W / 2, CB_CONV_C};
+enum { BANDS = CB_IMAGE_BANDS };
+
+/* Bands b0 .. b0 + nb - 1 of an image: rows [b0, b0 + nb) h / BANDS of a layer h rows high. */
+typedef struct band_range {
+    int b0, nb;
+} band_range;
+
+static const band_range whole_image = {0, BANDS};
 enum { P1_FLOATS = CB_IN_H / 2 * CB_IN_W / 2 * CB_CONV_C }; /* pool1's output, conv2's input */
 
-/* Image i of the batch from its data set into a->x (kt's pixels_to_float), its label and targets
- * into the batch's. */
-static void gather_image(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int i,
-                         const cb_acts *a)
+static const cb_conv_shape conv1_shape = {.n = 1, .h = CB_IN_H, .w = CB_IN_W, .cin = CB_IN_C,
+                                          .cout = CB_CONV_C};
+static const cb_conv_shape conv2_shape = {.n = 1, .h = CB_IN_H / 2, .w = CB_IN_W / 2,
+                                          .cin = CB_CONV_C, .cout = CB_CONV_C};
+static const cb_pool_shape pool1_shape = {1, CB_IN_H, CB_IN_W, CB_CONV_C};
+static const cb_pool_shape pool2_shape = {1, CB_IN_H / 2, CB_IN_W / 2, CB_CONV_C};
+
+/* The convolution of shape s over the output rows of bands r. */
+static cb_conv_shape conv_rows(cb_conv_shape s, band_range r)
+{
+    const int per = s.h / BANDS;
+    s.row_begin = r.b0 * per;
+    s.row_end = (r.b0 + r.nb) * per;
+    return s;
+}
+
+/* The pool of shape s over the input rows of bands r (with pool_offset: a pool is row-local). */
+static cb_pool_shape pool_rows(cb_pool_shape s, band_range r)
+{
+    s.h = s.h / BANDS * r.nb;
+    return s;
+}
+
+/* The first float of band `band` in a [h, w, c] tensor (band BANDS: one past the last). */
+static size_t band_offset(int h, int w, int c, int band)
+{
+    return (size_t)band * (h / BANDS) * w * c;
+}
+
+/* The first float of bands r in the input and in the output of a pool of shape s. */
+#define POOL_IN(s, r) band_offset((s).h, (s).w, (s).c, (r).b0)
+#define POOL_OUT(s, r) band_offset((s).h / 2, (s).w / 2, (s).c, (r).b0)
+
+/* Image i's rows of bands r from its data set into a->x (kt's pixels_to_float); with band 0 its
+ * label and targets into the batch's. */
+static void gather_rows(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int i,
+                        const cb_acts *a, band_range r)
 {
     if (!b->set)
         return;
+    const size_t lo = band_offset(CB_IN_H, CB_IN_W, CB_IN_C, r.b0);
+    const size_t hi = band_offset(CB_IN_H, CB_IN_W, CB_IN_C, r.b0 + r.nb);
     TIMED(m, CB_PHASE_INPUT,
-          cb_dataset_gather(b->set, b->idx + i, 1, a->x, b->labels + i, kt->pixels_to_float);
-          if (b->set->targets) cb_dataset_gather_targets(
-              b->set, b->idx + i, 1, b->targets + (size_t)i * b->set->target_width));
+          cb_dataset_gather_span(b->set, b->idx[i], lo, hi, a->x, kt->pixels_to_float);
+          if (r.b0 == 0) {
+              b->labels[i] = b->set->labels[b->idx[i]];
+              if (b->set->targets)
+                  cb_dataset_gather_targets(b->set, b->idx + i, 1,
+                                            b->targets + (size_t)i * b->set->target_width);
+          });
 }
 
-/* The convolutions and pools, forward, over one image whose activations start at a. */
-static void conv_forward_image(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a)
+/* conv1 + ReLU and pool1 over bands r (conv1 reads x one row beyond them). */
+static void conv1_forward(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a,
+                          band_range r)
 {
-    const cb_params *p = &m->params;
-    TIMED(m, CB_PHASE_CONV1_FWD, kt->conv2d_fwd(&conv1_shape, a->x, p->conv1_w, p->conv1_b, a->c1, 1));
-    TIMED(m, CB_PHASE_POOL1_FWD, kt->maxpool_fwd(&pool1_shape, a->c1, a->p1));
-    TIMED(m, CB_PHASE_CONV2_FWD, kt->conv2d_fwd(&conv2_shape, a->p1, p->conv2_w, p->conv2_b, a->c2, 1));
-    TIMED(m, CB_PHASE_POOL2_FWD, kt->maxpool_fwd(&pool2_shape, a->c2, a->p2));
+    const cb_conv_shape c = conv_rows(conv1_shape, r);
+    const cb_pool_shape p = pool_rows(pool1_shape, r);
+    TIMED(m, CB_PHASE_CONV1_FWD,
+          kt->conv2d_fwd(&c, a->x, m->params.conv1_w, m->params.conv1_b, a->c1, 1));
+    TIMED(m, CB_PHASE_POOL1_FWD,
+          kt->maxpool_fwd(&p, a->c1 + POOL_IN(pool1_shape, r), a->p1 + POOL_OUT(pool1_shape, r)));
+}
+
+/* conv2 + ReLU and pool2 over bands r (conv2 reads p1 one row beyond them). */
+static void conv2_forward(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a,
+                          band_range r)
+{
+    const cb_conv_shape c = conv_rows(conv2_shape, r);
+    const cb_pool_shape p = pool_rows(pool2_shape, r);
+    TIMED(m, CB_PHASE_CONV2_FWD,
+          kt->conv2d_fwd(&c, a->p1, m->params.conv2_w, m->params.conv2_b, a->c2, 1));
+    TIMED(m, CB_PHASE_POOL2_FWD,
+          kt->maxpool_fwd(&p, a->c2 + POOL_IN(pool2_shape, r), a->p2 + POOL_OUT(pool2_shape, r)));
 }
 
 /* Image i's loss into a->loss[0] and its gradient, as a share of the batch of n, into a->dz. */
@@ -165,50 +223,87 @@ static void dense_forward_images(const cb_model *m, const cb_kernel_table *kt, i
                         all->z + (size_t)lo * K, 0));
 }
 
-/* The dense layers over images [lo, hi): forward, each image's loss, and backward to dp2, dense2's
- * weight gradients per image (in the image's gradient slice), dense1's ReLU backward and
- * backward-data over the images (w^T formed once per call). */
-static void dense_images(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int lo,
-                         int hi)
+/* The dense layers over images [lo, hi) up to dh1: forward, each image's loss, dense2's backward
+ * (its weight gradients in the image's slice) and dense1's ReLU backward. */
+static void dense_head(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int lo,
+                       int hi)
 {
-    const cb_params *p = &m->params;
-    const cb_acts *all = &m->acts;
-    if (hi <= lo)
-        return;
     dense_forward_images(m, kt, lo, hi);
     for (int i = lo; i < hi; i++) {
         const cb_acts a = cb_model_image_acts(m, i);
-        const cb_params g = cb_model_image_grads(m, i);
+        const cb_params g = cb_model_image_grads(m, i, 0);
         image_loss(m, kt, b, i, &a);
         TIMED(m, CB_PHASE_DENSE2_BWD,
-              kt->dense_bwd(1, CB_HIDDEN, m->cfg.outputs, a.h1, p->fc2_w, a.dz, a.dh1, g.fc2_w,
-                            g.fc2_b));
+              kt->dense_bwd(1, CB_HIDDEN, m->cfg.outputs, a.h1, m->params.fc2_w, a.dz, a.dh1,
+                            g.fc2_w, g.fc2_b));
     }
-    float *const dh1 = all->dh1 + (size_t)lo * CB_HIDDEN;
+    float *const dh1 = m->acts.dh1 + (size_t)lo * CB_HIDDEN;
     TIMED(m, CB_PHASE_DENSE1_BWD,
-          kt->relu_bwd((size_t)(hi - lo) * CB_HIDDEN, all->h1 + (size_t)lo * CB_HIDDEN, dh1, dh1);
-          kt->dense_bwd(hi - lo, CB_FLAT, CB_HIDDEN, NULL, p->fc1_w, dh1,
-                        all->dp2 + (size_t)lo * CB_FLAT, NULL, NULL));
+          kt->relu_bwd((size_t)(hi - lo) * CB_HIDDEN, m->acts.h1 + (size_t)lo * CB_HIDDEN, dh1, dh1));
 }
 
-/* The pools and convolutions, backward, over one image from a->dp2: the weight gradients of
- * conv1 and conv2 in g. */
-static void conv_backward_image(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a,
-                                const cb_params *g)
+/* dense_head, timed in the units profile's CB_COL_HEADS. */
+static void timed_dense_head(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b,
+                             int lo, int hi)
+{
+    const double t0 = unit_begin(m);
+    dense_head(m, kt, b, lo, hi);
+    unit_end(m, CB_COL_HEADS, t0);
+}
+
+/* dense1's backward-data over images [lo, hi): dp2 = dh1 w^T, as one product (w^T formed once per
+ * call); for one image (hi = lo + 1) only dp2's floats of bands r, which are w's rows. */
+static void dense1_backward_data(const cb_model *m, const cb_kernel_table *kt, int lo, int hi,
+                                 band_range r)
+{
+    const size_t f0 = band_offset(8, 8, CB_CONV_C, r.b0), floats = (size_t)r.nb * CB_FLAT / BANDS;
+    TIMED(m, CB_PHASE_DENSE1_BWD,
+          kt->dense_bwd(hi - lo, (int)floats, CB_HIDDEN, NULL, m->params.fc1_w + f0 * CB_HIDDEN,
+                        m->acts.dh1 + (size_t)lo * CB_HIDDEN, m->acts.dp2 + (size_t)lo * CB_FLAT + f0,
+                        NULL, NULL));
+}
+
+/* ReLU' and pool2 backward over bands r: dp2 -> dc2. The ReLU backward runs on the pooled
+ * gradient (see the file's comment). */
+static void pool2_backward(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a,
+                           band_range r)
+{
+    const cb_pool_shape p = pool_rows(pool2_shape, r);
+    const size_t in = POOL_IN(pool2_shape, r), out = POOL_OUT(pool2_shape, r);
+    TIMED(m, CB_PHASE_POOL2_BWD,
+          kt->relu_bwd((size_t)r.nb * CB_FLAT / BANDS, a->p2 + out, a->dp2 + out, a->dp2 + out);
+          kt->maxpool_bwd(&p, a->c2 + in, a->p2 + out, a->dp2 + out, a->dc2 + in));
+}
+
+/* Image i from dc2 over bands r: conv2 backward-data (reading dc2 one row beyond the bands) to dp1,
+ * ReLU' and pool1 backward to dc1, and each band's weight gradients of conv2 and conv1 into its
+ * slice. */
+static void conv_backward(const cb_model *m, const cb_kernel_table *kt, int i, const cb_acts *a,
+                          band_range r)
 {
     const cb_params *p = &m->params;
-    TIMED(m, CB_PHASE_POOL2_BWD, kt->relu_bwd(CB_FLAT, a->p2, a->dp2, a->dp2);
-          kt->maxpool_bwd(&pool2_shape, a->c2, a->p2, a->dp2, a->dc2));
-    TIMED(m, CB_PHASE_CONV2_BWD, kt->conv2d_bwd_data(&conv2_shape, a->dc2, p->conv2_w, a->dp1);
-          kt->conv2d_bwd_weights(&conv2_shape, a->p1, a->dc2, g->conv2_w, g->conv2_b));
+    const cb_conv_shape c2 = conv_rows(conv2_shape, r);
+    const cb_pool_shape p1 = pool_rows(pool1_shape, r);
+    const size_t in = POOL_IN(pool1_shape, r), out = POOL_OUT(pool1_shape, r);
+    TIMED(m, CB_PHASE_CONV2_BWD, kt->conv2d_bwd_data(&c2, a->dc2, p->conv2_w, a->dp1));
+    for (int band = r.b0; band < r.b0 + r.nb; band++) {
+        const cb_params g = cb_model_image_grads(m, i, band);
+        const cb_conv_shape c = conv_rows(conv2_shape, (band_range){band, 1});
+        TIMED(m, CB_PHASE_CONV2_BWD,
+              kt->conv2d_bwd_weights(&c, a->p1, a->dc2, g.conv2_w, g.conv2_b));
+    }
     TIMED(m, CB_PHASE_POOL1_BWD,
-          kt->relu_bwd(P1_FLOATS, a->p1, a->dp1, a->dp1);
-          kt->maxpool_bwd(&pool1_shape, a->c1, a->p1, a->dp1, a->dc1));
-    TIMED(m, CB_PHASE_CONV1_BWD,
-          kt->conv2d_bwd_weights(&conv1_shape, a->x, a->dc1, g->conv1_w, g->conv1_b));
+          kt->relu_bwd((size_t)r.nb * P1_FLOATS / BANDS, a->p1 + out, a->dp1 + out, a->dp1 + out);
+          kt->maxpool_bwd(&p1, a->c1 + in, a->p1 + out, a->dp1 + out, a->dc1 + in));
+    for (int band = r.b0; band < r.b0 + r.nb; band++) {
+        const cb_params g = cb_model_image_grads(m, i, band);
+        const cb_conv_shape c = conv_rows(conv1_shape, (band_range){band, 1});
+        TIMED(m, CB_PHASE_CONV1_BWD,
+              kt->conv2d_bwd_weights(&c, a->x, a->dc1, g.conv1_w, g.conv1_b));
+    }
 }
 
-/* This thread's run of images [lo, hi): contiguous, within one image of every other thread's. */
+/* This thread's run of units [lo, hi): contiguous, within one unit of every other thread's. */
 static void thread_run(int lo, int hi, int *run_lo, int *run_hi)
 {
     const long n = hi - lo, t = omp_get_thread_num(), threads = omp_get_num_threads();
@@ -216,35 +311,138 @@ static void thread_run(int lo, int hi, int *run_lo, int *run_hi)
     *run_hi = lo + (int)(n * (t + 1) / threads);
 }
 
-/* Phase 1 over images [lo, hi) of the batch (this rank's share): each thread takes its run of
- * images through the three parts (the convolutions forward, one unit per image; the dense layers
- * over the run; the convolutions backward, one unit per image). Each part reads only what the
- * thread's earlier parts wrote, so the only barrier is the one at the end: phase 2 reads every
- * image's gradients. */
-static void images_team(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int lo,
-                        int hi)
+/* ---- phase 1 by images: at most as many threads as images ------------------------------------ */
+
+/* Each thread takes its run of images through the three parts (the convolutions forward, one unit
+ * per image; the dense layers over the run; the convolutions backward, one unit per image). Each
+ * part reads only what the thread's earlier parts wrote. */
+static void images_by_run(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int lo,
+                          int hi)
 {
     int run_lo, run_hi;
     thread_run(lo, hi, &run_lo, &run_hi);
+    if (run_hi <= run_lo)
+        return;
     for (int i = run_lo; i < run_hi; i++) {
         const double t0 = unit_begin(m);
         const cb_acts a = cb_model_image_acts(m, i);
-        gather_image(m, kt, b, i, &a);
+        gather_rows(m, kt, b, i, &a, whole_image);
         if (b->set && i + 1 < run_hi) /* this thread's next image, while this one trains */
             cb_dataset_prefetch(b->set, b->idx[i + 1]);
-        conv_forward_image(m, kt, &a);
+        conv1_forward(m, kt, &a, whole_image);
+        conv2_forward(m, kt, &a, whole_image);
         unit_end(m, CB_COL_IMAGES, t0);
     }
     const double t0 = unit_begin(m);
-    dense_images(m, kt, b, run_lo, run_hi);
+    timed_dense_head(m, kt, b, run_lo, run_hi);
+    dense1_backward_data(m, kt, run_lo, run_hi, whole_image);
     unit_end(m, CB_COL_IMAGES, t0);
     for (int i = run_lo; i < run_hi; i++) {
         const double t1 = unit_begin(m);
         const cb_acts a = cb_model_image_acts(m, i);
-        const cb_params g = cb_model_image_grads(m, i);
-        conv_backward_image(m, kt, &a, &g);
+        pool2_backward(m, kt, &a, whole_image);
+        conv_backward(m, kt, i, &a, whole_image);
         unit_end(m, CB_COL_IMAGES, t1);
     }
+}
+
+/* ---- phase 1 by bands: more threads than images ---------------------------------------------- */
+
+/* A band's stages, in order. A stage reads what its band's earlier stages wrote and, where named,
+ * what other bands' stages wrote: */
+typedef enum band_stage {
+    STAGE_GATHER = 1, /* its rows of x */
+    STAGE_CONV1,      /* conv1 + pool1: the neighbours' gathers (x one row beyond the band) */
+    STAGE_CONV2,      /* conv2 + pool2: the neighbours' conv1 (p1 one row beyond) */
+    STAGE_DENSE,      /* band 0 only, the image's dense layers to dh1: every band's conv2 (p2) */
+    STAGE_POOL2_BWD,  /* dense1 backward-data for the band's dp2, pool2 backward: band 0's dense */
+    STAGE_BACKWARD,   /* conv_backward: the neighbours' pool2 backward (dc2 one row beyond) */
+    STAGE_COUNT = STAGE_BACKWARD
+} band_stage; /* CB_BAND_WAITS (model.h): the stages that wait, all but the gather */
+
+/* Waits until band `band` of image i has finished stage s of this step (m->band_stages counts the
+ * stages of earlier steps). */
+static void wait_band(const cb_model *m, int i, int band, band_stage s)
+{
+    cb_team_wait_at_least(&m->band_flags[i].done[band], m->band_stages + s);
+}
+
+static void finish_band(const cb_model *m, int i, int band, band_stage s)
+{
+    atomic_store_explicit(&m->band_flags[i].done[band], m->band_stages + s, memory_order_release);
+}
+
+/* Waits for the bands next to `band` (whose rows its stage reads one row into) to finish s. */
+static void wait_neighbours(const cb_model *m, int i, int band, band_stage s)
+{
+    if (band > 0)
+        wait_band(m, i, band - 1, s);
+    if (band + 1 < BANDS)
+        wait_band(m, i, band + 1, s);
+}
+
+/* Stage s of band `band` of image i, after the stages it reads. */
+static void band_stage_run(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int i,
+                           int band, band_stage s)
+{
+    const cb_acts a = cb_model_image_acts(m, i);
+    const band_range r = {band, 1};
+    switch (s) {
+    case STAGE_GATHER: gather_rows(m, kt, b, i, &a, r); break;
+    case STAGE_CONV1:
+        wait_neighbours(m, i, band, STAGE_GATHER);
+        conv1_forward(m, kt, &a, r);
+        break;
+    case STAGE_CONV2:
+        wait_neighbours(m, i, band, STAGE_CONV1);
+        conv2_forward(m, kt, &a, r);
+        break;
+    case STAGE_DENSE:
+        if (band == 0) {
+            for (int other = 1; other < BANDS; other++)
+                wait_band(m, i, other, STAGE_CONV2);
+            timed_dense_head(m, kt, b, i, i + 1);
+        }
+        break;
+    case STAGE_POOL2_BWD:
+        wait_band(m, i, 0, STAGE_DENSE);
+        dense1_backward_data(m, kt, i, i + 1, r);
+        pool2_backward(m, kt, &a, r);
+        break;
+    case STAGE_BACKWARD:
+        wait_neighbours(m, i, band, STAGE_POOL2_BWD);
+        conv_backward(m, kt, i, &a, r);
+        break;
+    }
+    finish_band(m, i, band, s);
+}
+
+/* Units [lo * BANDS, hi * BANDS) are the bands of images [lo, hi); each thread takes its run of
+ * units through the stages, stage by stage, so every wait is for a stage that its thread runs
+ * before any later one: the waits cannot form a cycle. */
+static void images_by_band(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int lo,
+                           int hi)
+{
+    int u0, u1;
+    thread_run(lo * BANDS, hi * BANDS, &u0, &u1);
+    for (int s = STAGE_GATHER; s <= STAGE_COUNT; s++)
+        for (int u = u0; u < u1; u++) {
+            const double t0 = unit_begin(m);
+            band_stage_run(m, kt, b, u / BANDS, u % BANDS, (band_stage)s);
+            unit_end(m, CB_COL_IMAGES, t0);
+        }
+}
+
+/* Phase 1 over images [lo, hi) of the batch (this rank's share), by runs of images or, with more
+ * threads than images, by bands; then the barrier before phase 2, which reads every image's
+ * gradients. */
+static void images_team(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int lo,
+                        int hi)
+{
+    if (omp_get_num_threads() > hi - lo)
+        images_by_band(m, kt, b, lo, hi);
+    else
+        images_by_run(m, kt, b, lo, hi);
 #pragma omp barrier
 }
 
@@ -253,7 +451,9 @@ static void images_team(const cb_model *m, const cb_kernel_table *kt, const cb_b
 /* Where a block lies: grad_slab[lo, lo + len); summed from the image slices at offset src, or
  * (fc1_rows > 0) rows fc1_row0.. of dense1's [513,32] weights-and-bias. */
 typedef struct param_block {
-    size_t lo, len, src;
+    size_t lo, len;
+    size_t src[BANDS]; /* the block in each of an image's `slices` gradient slices */
+    int slices;
     int fc1_row0, fc1_rows;
 } param_block;
 
@@ -281,27 +481,43 @@ static int param_block_count(const cb_model *m)
            blocks_of(dense2_floats(m), CB_PARAM_BLOCK);
 }
 
-static param_block summed_block(size_t region_lo, size_t region_len, size_t src0, int k)
+/* Block k of a region of the slab whose gradients are in `slices` slices per image, the region's
+ * first float at src[s] of slice s. */
+static param_block summed_block(size_t region_lo, size_t region_len, const size_t *src,
+                                int slices, int k)
 {
     const size_t off = (size_t)k * CB_PARAM_BLOCK;
-    const size_t len = region_len - off < CB_PARAM_BLOCK ? region_len - off : CB_PARAM_BLOCK;
-    return (param_block){region_lo + off, len, src0 + off, 0, 0};
+    param_block pb = {.lo = region_lo + off, .slices = slices};
+    pb.len = region_len - off < CB_PARAM_BLOCK ? region_len - off : CB_PARAM_BLOCK;
+    for (int s = 0; s < slices; s++)
+        pb.src[s] = src[s] + off;
+    return pb;
 }
+
+/* Where a parameter of band `band`'s gradients (field f of cb_params) lies in an image's slice. */
+#define SLICE_OFFSET(m, band, f)                                                                   \
+    ((size_t)(cb_model_image_grads(m, 0, band).f - (m)->image_grad_slab))
 
 static param_block param_block_at(const cb_model *m, int k)
 {
     const int conv_blocks = blocks_of(conv_floats(m), CB_PARAM_BLOCK);
     const int fc1_blocks = blocks_of(FC1_ROWS, CB_FC1_BLOCK_ROWS);
-    if (k < conv_blocks)
-        return summed_block(0, conv_floats(m), 0, k);
+    if (k < conv_blocks) { /* every band's slice of every image */
+        size_t src[BANDS];
+        for (int band = 0; band < BANDS; band++)
+            src[band] = SLICE_OFFSET(m, band, conv1_w);
+        return summed_block(0, conv_floats(m), src, BANDS, k);
+    }
     k -= conv_blocks;
-    if (k >= fc1_blocks)
-        return summed_block((size_t)(m->params.fc2_w - m->param_slab), dense2_floats(m),
-                            conv_floats(m), k - fc1_blocks);
+    if (k >= fc1_blocks) { /* band 0's slice */
+        const size_t src = SLICE_OFFSET(m, 0, fc2_w);
+        return summed_block((size_t)(m->params.fc2_w - m->param_slab), dense2_floats(m), &src, 1,
+                            k - fc1_blocks);
+    }
     const int row0 = k * CB_FC1_BLOCK_ROWS;
     const int rows = FC1_ROWS - row0 < CB_FC1_BLOCK_ROWS ? FC1_ROWS - row0 : CB_FC1_BLOCK_ROWS;
-    return (param_block){conv_floats(m) + (size_t)row0 * CB_HIDDEN, (size_t)rows * CB_HIDDEN, 0,
-                         row0, rows};
+    return (param_block){.lo = conv_floats(m) + (size_t)row0 * CB_HIDDEN,
+                         .len = (size_t)rows * CB_HIDDEN, .fc1_row0 = row0, .fc1_rows = rows};
 }
 
 /* Rows row0 .. row0 + rows - 1 of p2t [513][n]: images lo .. lo + n - 1 of p2 [B][512]
@@ -338,12 +554,15 @@ static void block_gradient(const cb_model *m, const cb_kernel_table *kt, int lo,
         return;
     }
     const double t0 = phase_begin(m);
-    memcpy(g, m->image_grad_slab + (size_t)lo * m->image_stride + pb->src, pb->len * sizeof *g);
-    for (int i = lo + 1; i < hi; i++) {
-        const float *gi = m->image_grad_slab + (size_t)i * m->image_stride + pb->src;
-        for (size_t e = 0; e < pb->len; e++)
-            g[e] += gi[e];
-    }
+    for (int i = lo; i < hi; i++)
+        for (int s = 0; s < pb->slices; s++) {
+            const float *gi = m->image_grad_slab + (size_t)i * m->image_stride + pb->src[s];
+            if (i == lo && s == 0)
+                memcpy(g, gi, pb->len * sizeof *g);
+            else
+                for (size_t e = 0; e < pb->len; e++)
+                    g[e] += gi[e];
+        }
     phase_end(m, CB_PHASE_GRAD_SUM, t0);
 }
 
@@ -392,9 +611,10 @@ double cb_model_block_bytes_per_image(const cb_model *m)
     double bytes = 0.0;
     for (int k = 0; k < param_block_count(m); k++) {
         const param_block pb = param_block_at(m, k);
-        /* a summed block reads its slice of every image's gradients; a dense1 block a cache
+        /* a summed block reads its slices of every image's gradients; a dense1 block a cache
            line of the image's p2 and its dh1 */
-        bytes += pb.fc1_rows ? 64.0 + CB_HIDDEN * sizeof(float) : pb.len * sizeof(float);
+        bytes += pb.fc1_rows ? 64.0 + CB_HIDDEN * sizeof(float)
+                             : (double)(pb.len * (size_t)pb.slices * sizeof(float));
     }
     return bytes / param_block_count(m);
 }
@@ -448,6 +668,7 @@ static void step_ranks(cb_model *m, const cb_kernel_table *kt, const cb_batch *b
             params_team(m, kt, lo, hi, NULL);
         restore_fp_mode(fp_mode);
     }
+    m->band_stages += STAGE_COUNT;
     exchange_images(m, b, !gather);
     if (!gather)
         cb_dist_allreduce_sum(m->grad_slab, m->param_count);
@@ -478,6 +699,7 @@ static float step(cb_model *m, const cb_kernel_table *kt, const cb_batch *b,
             params_team(m, kt, 0, b->n, h);
             restore_fp_mode(fp_mode);
         } /* barrier 2 */
+        m->band_stages += STAGE_COUNT;
     }
     unit_end(m, CB_COL_REGION, t0);
     float sum = 0.0f;
@@ -508,8 +730,9 @@ void cb_model_forward(cb_model *m, const cb_kernel_table *kt, const cb_batch *b)
         thread_run(0, b->n, &run_lo, &run_hi);
         for (int i = run_lo; i < run_hi; i++) {
             const cb_acts a = cb_model_image_acts(m, i);
-            gather_image(m, kt, b, i, &a);
-            conv_forward_image(m, kt, &a);
+            gather_rows(m, kt, b, i, &a, whole_image);
+            conv1_forward(m, kt, &a, whole_image);
+            conv2_forward(m, kt, &a, whole_image);
         }
         if (run_hi > run_lo)
             dense_forward_images(m, kt, run_lo, run_hi);

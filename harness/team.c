@@ -2,10 +2,19 @@
 #include "team.h"
 
 #include <omp.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cb_timing.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define SPIN_PAUSE() _mm_pause()
+#else
+#define SPIN_PAUSE() ((void)0)
+#endif
 
 const char *cb_bind_name(cb_bind b)
 {
@@ -123,4 +132,38 @@ double cb_team_sync_seconds(int threads, int barriers)
 {
     const cb_timing t = {.samples = 5, .reps = 2000, .clock = CB_CLOCK_WALL};
     return cb_time_median(&t, sync_run, &(sync_region){threads, barriers});
+}
+
+void cb_team_wait_at_least(atomic_long *flag, long value)
+{
+    for (int spins = 0; atomic_load_explicit(flag, memory_order_acquire) < value; spins++) {
+        if (spins < 1000)
+            SPIN_PAUSE();
+        else
+            sched_yield();
+    }
+}
+
+/* reps round trips of a counter between two threads: each waits for its turn (the counter's
+ * parity), then passes it on, as a band passes a stage to its neighbour (step.c). */
+static void handoff_run(void *arg, long reps)
+{
+    atomic_long *turn = arg;
+    atomic_store(turn, 0);
+#pragma omp parallel num_threads(2)
+    {
+        const long me = omp_get_thread_num();
+        for (long k = me; k < 2 * reps; k += 2) {
+            cb_team_wait_at_least(turn, k);
+            atomic_store_explicit(turn, k + 1, memory_order_release);
+        }
+    }
+}
+
+double cb_team_handoff_seconds(void)
+{
+    _Alignas(64) atomic_long turn;
+    atomic_init(&turn, 0);
+    const cb_timing t = {.samples = 5, .reps = 20000, .clock = CB_CLOCK_WALL, .warm_up = true};
+    return cb_time_median(&t, handoff_run, &turn) / 2.0;
 }

@@ -15,6 +15,7 @@
 #ifndef CB_TEAM_H
 #define CB_TEAM_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -52,5 +53,15 @@ int cb_team_readback(int threads, char *bindings, size_t bindings_len);
 /* Seconds per training step spent synchronising: a parallel region of `threads` threads with
  * `barriers` barriers and no work, timed over many repetitions (the median of 5 runs). */
 double cb_team_sync_seconds(int threads, int barriers);
+
+/* Waits until *flag >= value (acquire: what was written before the release store that set it is
+ * visible). Spins briefly, then yields: the team's threads may time-share a PU. */
+void cb_team_wait_at_least(atomic_long *flag, long value);
+
+/* Seconds for one thread to see what another just wrote (a flag's cache line crossing between
+ * two cores): half a round trip between the team's first two threads, the median of 5 runs of
+ * 20,000. The cost of one of a band's waits (step.c). Needs the team of at least 2 threads on 2
+ * PUs to mean anything (time-shared, one thread spins through the other's time slice). */
+double cb_team_handoff_seconds(void);
 
 #endif /* CB_TEAM_H */

@@ -129,6 +129,7 @@ static void record_profile(const cb_profile *prof, double clock_cost, cb_epoch_s
     for (int ph = 0; ph < CB_PHASE_COUNT; ph++)
         st->phase_seconds[ph] = cb_profile_phase(prof, (cb_phase)ph) / prof->threads;
     st->images_seconds = cb_profile_units(prof, CB_COL_IMAGES) / prof->threads;
+    st->heads_seconds = cb_profile_units(prof, CB_COL_HEADS) / prof->threads;
     st->blocks_seconds = cb_profile_units(prof, CB_COL_BLOCKS) / prof->threads;
     st->adam_seconds = st->phase_seconds[CB_PHASE_ADAM];
     st->region_seconds = cb_profile_units(prof, CB_COL_REGION); /* the master's, not averaged */

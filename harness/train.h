@@ -68,8 +68,9 @@ typedef struct cb_epoch_stats {
     double profile_overhead;
     /* With any profile, in the last epoch: the time in the step's units of work (model.h),
      * summed over the threads and divided by their number: phase 1's images, phase 2's block
-     * gradients, and Adam; and the time the master spent in the step's parallel regions. */
-    double images_seconds, blocks_seconds, adam_seconds, region_seconds;
+     * gradients, and Adam; and the time the master spent in the step's parallel regions. And,
+     * inside phase 1's, the dense layers up to dh1 (CB_COL_HEADS). */
+    double images_seconds, blocks_seconds, adam_seconds, region_seconds, heads_seconds;
     /* What the training pass really got (contention.h): process and per-thread CPU time against
      * the wall time (less progress drawing), and the hypervisor's steal, read at the pass's two
      * ends, outside its seconds. Measured, not judged: no peaks, flagged false until the caller

@@ -12,8 +12,9 @@
  * - readback/none: without pinning every thread may run on all the PUs the process had;
  * - threads_many/<isa>: 20 steps (the last a partial batch of 20 images) at 1, 2, 3, 5, 8, 16, 32
  *   and 64 threads give bit-identical step losses and final weights: the step's units are images
- *   and parameter blocks, so 64 threads have work at batch 32, and the sums still run in unit
- *   order. Beyond this machine's PUs the team is oversubscribed (--bind none), which is what
+ *   (by runs), or with more threads than images their two row bands (64 threads at batch 32; 32
+ *   and 64 on the batch of 20, where a thread's bands may straddle two images), and parameter
+ *   blocks, and the sums still run in unit order. Beyond this machine's PUs the team is oversubscribed (--bind none), which is what
  *   --oversubscribe is for: correctness, not timing;
  * - check/too_many_threads: more threads than PUs, or than cores with core binding, is refused with a message;
  * - check/oversubscribe: with oversubscription any thread count up to CB_MAX_THREADS is accepted,

@@ -25,6 +25,11 @@ enum {
  * product [rows, B] x [B, 32] of the batch's transposed input and output gradient. */
 enum { CB_UNIT_IMAGES = 1, CB_PARAM_BLOCK = 128, CB_FC1_BLOCK_ROWS = 4 };
 
+/* When the step has more threads than images, an image's convolutions and pools run in
+ * CB_IMAGE_BANDS bands of rows, one unit each (conv1: 16 of its 32 rows; conv2: 8 of 16), and the
+ * convolutions' weight gradients are summed per band at every thread count. */
+enum { CB_IMAGE_BANDS = 2 };
+
 /* Adam hyper-parameters of the reference training (Keras defaults). */
 #define CB_ADAM_LR 1e-3f
 #define CB_ADAM_BETA1 0.9f
