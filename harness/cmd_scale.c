@@ -173,8 +173,8 @@ static int model_epoch(const cb_run_options *o, cb_run *run, const scale_point *
         return -1;
     in->sync1_seconds = one->sync_seconds_per_step;
     const cb_scaling_epoch e = {one->median_seconds, st.seconds, st.profile_overhead * st.seconds,
-                                st.images_seconds, st.blocks_seconds, st.adam_seconds,
-                                st.region_seconds, st.steps, st.images};
+                                st.images_seconds, st.heads_seconds, st.blocks_seconds,
+                                st.adam_seconds, st.region_seconds, st.steps, st.images};
     cb_scaling_inputs_from(&e, batch, in->blocks, in);
     fprintf(stderr, "cifarbench scale: 1 thread, profiled epoch for the model: %.3f s\n", st.seconds);
     return 0;
@@ -298,6 +298,7 @@ static void predict(cb_scale_prediction *pred, const scale_options *so, const cb
     in->sync2_seconds = measured >= 2 ? pts[1].sync_seconds_per_step
                                       : cb_team_sync_seconds(2, CB_STEP_BARRIERS);
     in->bandwidth_per_core = cb_read_bandwidth_per_core(&run->machine);
+    in->handoff_seconds = cb_team_handoff_seconds();
     cb_scale_predict(pred, measured, so->predict, so->n_predict,
                      so->has_network ? &so->network : NULL);
     if (measured >= 2)

@@ -3,6 +3,9 @@
 
 #include <math.h>
 
+#include "cb_network.h" /* CB_IMAGE_BANDS */
+#include "model.h"      /* CB_BAND_WAITS */
+
 const char *cb_scaling_mode_name(cb_scaling_mode m)
 {
     return m == CB_SCALING_WEAK ? "weak" : "strong";
@@ -32,13 +35,26 @@ static double block_seconds(const cb_scaling_inputs *in, int batch, int threads)
     return compute > memory ? compute : memory;
 }
 
+/* Phase 1 of `images` images on `threads` threads: runs of images, or with more threads than
+ * images, bands (scaling_model.h); and the threads that have work in it. */
+static double phase1_seconds(const cb_scaling_inputs *in, long images, int threads, int *busy)
+{
+    if (threads <= images) {
+        *busy = threads;
+        return (double)slowest_share(images, threads) * in->image_seconds;
+    }
+    const long bands = CB_IMAGE_BANDS * images;
+    *busy = bands < threads ? (int)bands : threads;
+    return (double)slowest_share(bands, threads) * in->image_seconds / CB_IMAGE_BANDS +
+           in->head_seconds * (1.0 - 1.0 / CB_IMAGE_BANDS) + CB_BAND_WAITS * in->handoff_seconds;
+}
+
 /* The step's parts and images/s at `threads`, without the speed-up. */
 static cb_scaling_point step_at(const cb_scaling_inputs *in, cb_scaling_mode mode, int threads)
 {
     cb_scaling_point p = {.threads = threads};
     p.batch = mode == CB_SCALING_WEAK ? in->batch * threads : in->batch;
-    p.busy_threads = p.batch < threads ? p.batch : threads;
-    p.images_seconds = (double)slowest_share(p.batch, threads) * in->image_seconds;
+    p.images_seconds = phase1_seconds(in, p.batch, threads, &p.busy_threads);
     p.blocks_seconds = (double)slowest_share(in->blocks, threads) * block_seconds(in, p.batch, threads);
     p.sync_seconds = cb_scaling_sync(in, threads);
     p.serial_seconds = in->serial_step_seconds;
@@ -70,8 +86,7 @@ static cb_scaling_point nodes_step(const cb_scaling_inputs *in, cb_scaling_mode 
     cb_scaling_point p = {.threads = threads};
     p.batch = mode == CB_SCALING_WEAK ? in->batch * threads * nodes : in->batch;
     const long local = slowest_share(p.batch, nodes);
-    p.busy_threads = local < threads ? (int)local : threads;
-    p.images_seconds = (double)slowest_share(local, threads) * in->image_seconds;
+    p.images_seconds = phase1_seconds(in, local, threads, &p.busy_threads);
     /* Recursive doubling / halving: ceil(log2 nodes) rounds of latency, and (nodes - 1) / nodes of
        the data through each node's link (twice for an allreduce: reduce-scatter + allgather). */
     const double share = (double)(nodes - 1) / nodes, bw = net->bytes_per_s;
@@ -112,13 +127,15 @@ void cb_scaling_inputs_from(const cb_scaling_epoch *e, int batch, int blocks,
      * about one inside the span, one outside it. Take them out, then scale the rest to the plain
      * epoch's median, so that the model at one thread is that epoch. */
     /* The spans inside the region: each image forward and backward, one dense run per step (one
-     * thread), and each block's gradient and Adam. */
-    const double image_spans = 2.0 * images + steps;
-    const double units = image_spans + 2.0 * steps * blocks;
+     * thread) and the head inside it, and each block's gradient and Adam. */
+    const double image_spans = 2.0 * images + steps, head_spans = steps;
+    const double units = image_spans + head_spans + 2.0 * steps * blocks;
     const double read = e->clock_seconds / (2.0 * (units + steps));
     const double plain = e->profiled_seconds - e->clock_seconds;
     const double f = plain > 0 ? e->seconds / plain : 1.0;
-    const double image = (e->images_seconds - image_spans * read) / images;
+    /* An image span holds its two reads' cost once; the head's two reads both fall inside one. */
+    const double image = (e->images_seconds - (image_spans + 2.0 * head_spans) * read) / images;
+    const double head = (e->heads_seconds - head_spans * read) / images;
     const double adam = e->adam_seconds / (steps * blocks) - read;
     const double gradient = e->blocks_seconds - steps * blocks * read; /* all blocks, all steps */
     const double region = e->region_seconds - steps * read - 2.0 * units * read;
@@ -127,6 +144,7 @@ void cb_scaling_inputs_from(const cb_scaling_epoch *e, int batch, int blocks,
     in->batch = batch;
     in->blocks = blocks;
     in->image_seconds = f * image;
+    in->head_seconds = head > 0 ? f * head : 0.0;
     in->block_seconds = f * (adam + (loops > 0 ? loops : 0.0) / (steps * blocks));
     /* Summed over the steps, a block's gradient ran over every image of the epoch once. */
     in->block_image_seconds = f * gradient / (images * blocks);

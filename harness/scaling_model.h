@@ -2,16 +2,23 @@
  * scaling_model.h - images/s at thread counts this machine does not have, from what it measures.
  *
  * The step (step.c) is one parallel region: phase 1 shares the batch's images among the threads
- * (the slowest thread has a run of ceil(images / threads), taken through the three parts), a
+ * (the slowest thread has a run of ceil(images / threads), taken through the three parts; with
+ * more threads than images, ceil(bands x images / threads) bands of CB_IMAGE_BANDS per image), a
  * barrier, phase 2 shares the parameter blocks (ceil(blocks / threads) for the slowest), the
  * region's end; then the master's serial bookkeeping. So one step on T threads takes
  *
- *   ceil(Bg / T) * image + ceil(blocks / T) * block(Bg) + sync(T) + serial
+ *   phase1 + ceil(blocks / T) * block(Bg) + sync(T) + serial
+ *   phase1 = ceil(Bg / T) * image                                    (T <= Bg)
+ *          = ceil(nb Bg / T) * image / nb + head (1 - 1/nb) + waits * handoff   (T > Bg)
  *   block(n) = max(block_fixed + n * block_per_image, n * (1 - 1/T) * block_bytes_per_image / bandwidth)
  *
  * with Bg the global batch: B in strong scaling (a fixed batch), B * T in weak scaling (a fixed
  * batch per thread, the data-parallel view). image is one image's three parts, its dense layers
- * its share of a thread's run over B images. image, block_fixed (Adam), block_per_image and
+ * its share of a thread's run over B images. In bands (nb = CB_IMAGE_BANDS) every band does its
+ * share of an image but band 0 also its dense layers up to dh1 (head), which the others wait for,
+ * and a band waits for another at waits = CB_BAND_WAITS stages, each a handoff: the time for a
+ * flag written on one core to be seen on another, measured between two cores here
+ * (cb_team_handoff_seconds). image, head, block_fixed (Adam), block_per_image and
  * serial come from one profiled epoch at one thread (CB_PROFILE_UNITS); sync(1) and sync(2), the step's
  * fork, barriers and join, from cb_team_sync_seconds() measured on this machine; sync(T > 2) is
  * modelled as sync(2) * log2(T) (a combining-tree barrier; libgomp's is centralised, so a large
@@ -19,7 +26,9 @@
  * on the (1 - 1/T) of a block's image slices that other cores wrote.
  *
  * Left out: the shared L3 and DRAM bandwidth of many cores (each core is assumed to get what one
- * core gets alone), SMT (a PU is a core), the frequency drop when many cores run AVX-512, NUMA;
+ * core gets alone), SMT (a PU is a core), the frequency drop when many cores run AVX-512, NUMA
+ * and handoffs between distant cores (across a chip's core complexes or sockets: slower than
+ * between the two cores measured here);
  * and what a dense run costs whatever its length (streaming dense1's weights and forming their
  * transpose: about 1.5 us, from the kernel benchmarks at N:1 and N:32), which the one-thread
  * epoch spreads over B images, so the model is optimistic by up to that per step when a thread's
@@ -38,6 +47,8 @@ typedef struct cb_scaling_inputs {
     int batch;                  /* B: strong, the batch; weak, the batch per thread */
     int blocks;                 /* phase 2's parameter blocks per step */
     double image_seconds;       /* phase 1: one image's unit */
+    double head_seconds;        /* phase 1, inside an image: its dense layers up to dh1 */
+    double handoff_seconds;     /* one band's wait for another's stage: a cache line between cores */
     double block_seconds;       /* phase 2: one block's fixed cost (Adam) */
     double block_image_seconds; /* phase 2: one block's cost per image of the batch */
     double serial_step_seconds; /* per step, outside the parallel region */
@@ -51,7 +62,8 @@ typedef struct cb_scaling_inputs {
 
 typedef struct cb_scaling_point {
     int threads, batch;   /* batch: the global batch */
-    int busy_threads;     /* threads with an image in phase 1 */
+    int busy_threads;     /* threads with an image (or with more threads than images, a band) in
+                             phase 1 */
     double images_seconds, blocks_seconds, sync_seconds, serial_seconds, step_seconds;
     double comm_seconds;  /* over nodes: the exchange */
     double images_per_s, speedup, efficiency; /* against the prediction at 1 thread */
@@ -92,7 +104,9 @@ typedef struct cb_scaling_epoch {
     double seconds;          /* an unprofiled epoch at one thread (the measured median) */
     double profiled_seconds; /* the profiled epoch */
     double clock_seconds;    /* what its clock reads cost, all of them */
-    double images_seconds, blocks_seconds, adam_seconds;
+    double images_seconds;   /* phase 1 */
+    double heads_seconds;    /* phase 1's dense layers up to dh1, inside images_seconds */
+    double blocks_seconds, adam_seconds;
     double region_seconds;   /* the parallel regions, fork to join */
     long steps, images;
 } cb_scaling_epoch;

@@ -2,14 +2,17 @@
  * test_scaling_model.c - the scaling model (harness/scaling_model.h) and scale --predict's curves
  * (harness/scale_predict.h), as pure functions of given inputs.
  *
- * - predict_*: the critical path: phase 1 takes ceil(batch / T) images on the slowest thread (so a
- *   strong-scaling step stops shrinking at T = batch, and 33 images on 32 threads cost 2), phase 2
+ * - predict_*: the critical path: phase 1 takes ceil(batch / T) images on the slowest thread (33
+ *   images on 32 threads cost 2); beyond the batch (predict_bands) ceil(2 batch / T) half images,
+ *   band 0's head and the band waits, so a strong-scaling step stops shrinking at T = 2 batch;
+ *   phase 2
  *   ceil(blocks / T) blocks whose cost grows with the global batch, the memory term (the other
  *   cores' share of the slices, none at one thread) replaces a block's compute when the
  *   bandwidth is short, weak scaling keeps phase 1 constant (its
  *   efficiency is the step times' ratio); speed-up and efficiency are against one thread.
  * - sync: measured at 1 and 2 threads, sync(2) * log2(T) beyond.
- * - inputs_round_trip: an epoch built from known unit costs, with clock reads and the region
+ * - inputs_round_trip: an epoch built from known unit costs (the head a span inside a run's),
+ *   with clock reads and the region
  *   around the units, gives back those costs (relative 1e-9); with a profile 7% slower than the
  *   plain epoch the model at one thread is still the plain epoch's step.
  * - predict_nodes: one node is the single process; over 4 nodes, gather trains 8 images each and
@@ -27,13 +30,15 @@
 
 #include <cmocka.h>
 
+#include "model.h" /* CB_BAND_WAITS */
 #include "scale_predict.h"
 #include "scaling_model.h"
 
 static cb_scaling_inputs inputs(void)
 {
     return (cb_scaling_inputs){
-        .batch = 32, .blocks = 139, .image_seconds = 20e-6, .block_seconds = 0.1e-6,
+        .batch = 32, .blocks = 139, .image_seconds = 20e-6, .head_seconds = 2e-6,
+        .handoff_seconds = 0.1e-6, .block_seconds = 0.1e-6,
         .block_image_seconds = 0.01e-6, .serial_step_seconds = 5e-6,
         .sync1_seconds = 0.3e-6, .sync2_seconds = 1.2e-6, .bandwidth_per_core = 0,
         .block_bytes_per_image = 500,
@@ -63,11 +68,32 @@ static void test_predict_strong(void **state)
     assert_close(p8.sync_seconds, 3 * in.sync2_seconds, 1e-12);
     assert_close(p8.speedup, one.step_seconds / p8.step_seconds, 1e-12);
     assert_close(p8.efficiency, p8.speedup / 8, 1e-12);
-    /* beyond the batch, phase 1 stops at one image and threads idle */
+    /* at the batch, one image each */
+    const cb_scaling_point p32 = cb_scaling_predict(&in, CB_SCALING_STRONG, 32);
+    assert_close(p32.images_seconds, in.image_seconds, 1e-12);
+    assert_int_equal(p32.busy_threads, 32);
+}
+
+static void test_predict_bands(void **state)
+{
+    (void)state;
+    const cb_scaling_inputs in = inputs();
+    const double waits = CB_BAND_WAITS * in.handoff_seconds;
+    /* beyond the batch, images in two bands: half an image each, band 0's head alone, the waits */
     const cb_scaling_point p64 = cb_scaling_predict(&in, CB_SCALING_STRONG, 64);
-    assert_close(p64.images_seconds, in.image_seconds, 1e-12);
-    assert_int_equal(p64.busy_threads, 32);
-    assert_true(p64.efficiency < 0.5);
+    assert_close(p64.images_seconds, in.image_seconds / 2 + in.head_seconds / 2 + waits, 1e-12);
+    assert_int_equal(p64.busy_threads, 64);
+    const cb_scaling_point p32 = cb_scaling_predict(&in, CB_SCALING_STRONG, 32);
+    assert_true(p64.step_seconds < p32.step_seconds);
+    /* 64 bands on 48 threads: the slowest takes two */
+    const cb_scaling_point p48 = cb_scaling_predict(&in, CB_SCALING_STRONG, 48);
+    assert_close(p48.images_seconds, in.image_seconds + in.head_seconds / 2 + waits, 1e-12);
+    assert_int_equal(p48.busy_threads, 48);
+    /* beyond the bands, threads idle in phase 1 */
+    const cb_scaling_point p128 = cb_scaling_predict(&in, CB_SCALING_STRONG, 128);
+    assert_close(p128.images_seconds, p64.images_seconds, 1e-12);
+    assert_int_equal(p128.busy_threads, 64);
+    assert_true(p128.efficiency < p64.efficiency);
 }
 
 static void test_predict_uneven(void **state)
@@ -129,7 +155,7 @@ static cb_scaling_epoch profiled_epoch(const cb_scaling_inputs *w, long steps, d
 {
     const long images = steps * w->batch;
     const double image_spans = 2.0 * images + steps; /* forward, backward; one dense run a step */
-    const double units = image_spans + 2.0 * steps * w->blocks;
+    const double units = image_spans + steps + 2.0 * steps * w->blocks; /* + the head in the run */
     const double work = slow * (images * w->image_seconds + steps * w->blocks * w->block_seconds +
                                 (double)images * w->blocks * w->block_image_seconds);
     const double region = work + steps * w->sync1_seconds + 2 * units * read + steps * read;
@@ -140,7 +166,8 @@ static cb_scaling_epoch profiled_epoch(const cb_scaling_inputs *w, long steps, d
                             w->sync1_seconds + w->serial_step_seconds),
         .profiled_seconds = region + slow * steps * w->serial_step_seconds + steps * read,
         .clock_seconds = clock,
-        .images_seconds = slow * images * w->image_seconds + image_spans * read,
+        .images_seconds = slow * images * w->image_seconds + (image_spans + 2.0 * steps) * read,
+        .heads_seconds = slow * images * w->head_seconds + steps * read,
         .blocks_seconds = slow * (double)images * w->blocks * w->block_image_seconds + steps * w->blocks * read,
         .adam_seconds = slow * steps * w->blocks * w->block_seconds + steps * w->blocks * read,
         .region_seconds = region,
@@ -159,6 +186,7 @@ static void test_inputs_round_trip(void **state)
     assert_int_equal(got.batch, want.batch);
     assert_int_equal(got.blocks, want.blocks);
     assert_close(got.image_seconds, want.image_seconds, 1e-9);
+    assert_close(got.head_seconds, want.head_seconds, 1e-9);
     assert_close(got.block_seconds, want.block_seconds, 1e-9);
     assert_close(got.block_image_seconds, want.block_image_seconds, 1e-9);
     assert_close(got.serial_step_seconds, want.serial_step_seconds, 1e-9);
@@ -269,7 +297,7 @@ int main(void)
         cmocka_unit_test(test_sync),                cmocka_unit_test(test_inputs_round_trip),
         cmocka_unit_test(test_parse),               cmocka_unit_test(test_curve_counts),
         cmocka_unit_test(test_validate),            cmocka_unit_test(test_predict_nodes),
-        cmocka_unit_test(test_network_parse),
+        cmocka_unit_test(test_network_parse),       cmocka_unit_test(test_predict_bands),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
