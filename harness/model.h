@@ -90,8 +90,14 @@ typedef struct cb_acts {
 
 /* Barriers in one training step: the end of phase 1, and the end of the region after phase 2.
  * With more threads than images, phase 1 runs in bands (step.c), and a band waits for another
- * band of its image at CB_BAND_WAITS of its stages. */
+ * band of its image at CB_BAND_WAITS of its stages; band 0, which reads the most that other
+ * bands wrote, reads CB_BAND_HALO_LINES cache lines of theirs: the next band's first row of x,
+ * p1 and dc2 (6, 8 and 8 lines), and for its dense head the other bands' p2 (16). */
 enum { CB_STEP_BARRIERS = 2, CB_BAND_WAITS = 5 };
+enum {
+    CB_BAND_HALO_LINES = (CB_IN_W * CB_IN_C + 2 * (CB_IN_W / 2) * CB_CONV_C) * 4 / 64 +
+                         CB_FLAT * (CB_IMAGE_BANDS - 1) / CB_IMAGE_BANDS * 4 / 64
+};
 
 
 /* The phases of a training step that the per-layer profile times. A layer's forward includes its

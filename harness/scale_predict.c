@@ -164,11 +164,12 @@ void cb_scale_predict_print(const cb_scale_prediction *p, cb_scaling_mode mode)
            "%.2f us), %d parameter blocks of %.2f us + %.3f us per image,\n"
            "           serial %.1f us per step, sync %.1f us (1 thread) and %.1f us (2 threads; "
            "x log2 T beyond), read bandwidth %.1f GB/s per core,\n"
-           "           band handoff %.3f us between 2 cores (%d per step beyond %d threads)\n",
+           "           band handoff %.3f us between 2 cores (%d waits + %d halo lines per step "
+           "beyond %d threads)\n",
            in->batch, 1e6 * in->image_seconds, 1e6 * in->head_seconds, in->blocks,
            1e6 * in->block_seconds, 1e6 * in->block_image_seconds, 1e6 * in->serial_step_seconds,
            1e6 * in->sync1_seconds, 1e6 * in->sync2_seconds, 1e-9 * in->bandwidth_per_core,
-           1e6 * in->handoff_seconds, CB_BAND_WAITS, in->batch);
+           1e6 * in->handoff_seconds, CB_BAND_WAITS, CB_BAND_HALO_LINES, in->batch);
     printf("           modelled, not measured: leaves out shared L3 and DRAM bandwidth, SMT, the "
            "frequency drop of many busy cores, NUMA\n");
     print_curve(p, mode);

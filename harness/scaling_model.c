@@ -4,7 +4,7 @@
 #include <math.h>
 
 #include "cb_network.h" /* CB_IMAGE_BANDS */
-#include "model.h"      /* CB_BAND_WAITS */
+#include "model.h"      /* CB_BAND_WAITS, CB_BAND_HALO_LINES */
 
 const char *cb_scaling_mode_name(cb_scaling_mode m)
 {
@@ -46,7 +46,8 @@ static double phase1_seconds(const cb_scaling_inputs *in, long images, int threa
     const long bands = CB_IMAGE_BANDS * images;
     *busy = bands < threads ? (int)bands : threads;
     return (double)slowest_share(bands, threads) * in->image_seconds / CB_IMAGE_BANDS +
-           in->head_seconds * (1.0 - 1.0 / CB_IMAGE_BANDS) + CB_BAND_WAITS * in->handoff_seconds;
+           in->head_seconds * (1.0 - 1.0 / CB_IMAGE_BANDS) +
+           (CB_BAND_WAITS + CB_BAND_HALO_LINES) * in->handoff_seconds;
 }
 
 /* The step's parts and images/s at `threads`, without the speed-up. */

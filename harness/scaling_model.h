@@ -8,17 +8,18 @@
  * region's end; then the master's serial bookkeeping. So one step on T threads takes
  *
  *   phase1 + ceil(blocks / T) * block(Bg) + sync(T) + serial
- *   phase1 = ceil(Bg / T) * image                                    (T <= Bg)
- *          = ceil(nb Bg / T) * image / nb + head (1 - 1/nb) + waits * handoff   (T > Bg)
+ *   phase1 = ceil(Bg / T) * image                                                     (T <= Bg)
+ *          = ceil(nb Bg / T) * image / nb + head (1 - 1/nb) + (waits + halo) * handoff   (T > Bg)
  *   block(n) = max(block_fixed + n * block_per_image, n * (1 - 1/T) * block_bytes_per_image / bandwidth)
  *
  * with Bg the global batch: B in strong scaling (a fixed batch), B * T in weak scaling (a fixed
  * batch per thread, the data-parallel view). image is one image's three parts, its dense layers
  * its share of a thread's run over B images. In bands (nb = CB_IMAGE_BANDS) every band does its
- * share of an image but band 0 also its dense layers up to dh1 (head), which the others wait for,
- * and a band waits for another at waits = CB_BAND_WAITS stages, each a handoff: the time for a
- * flag written on one core to be seen on another, measured between two cores here
- * (cb_team_handoff_seconds). image, head, block_fixed (Adam), block_per_image and
+ * share of an image but band 0 also its dense layers up to dh1 (head), which the others wait for;
+ * a band waits for another at waits = CB_BAND_WAITS stages and reads halo = CB_BAND_HALO_LINES
+ * cache lines that another core wrote, each a handoff: the time for a line written on one core to
+ * be seen on another, measured between two cores here (cb_team_handoff_seconds), taken one after
+ * another (an upper bound: a core may fetch several lines at once). image, head, block_fixed (Adam), block_per_image and
  * serial come from one profiled epoch at one thread (CB_PROFILE_UNITS); sync(1) and sync(2), the step's
  * fork, barriers and join, from cb_team_sync_seconds() measured on this machine; sync(T > 2) is
  * modelled as sync(2) * log2(T) (a combining-tree barrier; libgomp's is centralised, so a large

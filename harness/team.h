@@ -59,8 +59,8 @@ double cb_team_sync_seconds(int threads, int barriers);
 void cb_team_wait_at_least(atomic_long *flag, long value);
 
 /* Seconds for one thread to see what another just wrote (a flag's cache line crossing between
- * two cores): half a round trip between the team's first two threads, the median of 5 runs of
- * 20,000. The cost of one of a band's waits (step.c). Needs the team of at least 2 threads on 2
+ * two cores): half a round trip between the team's first two threads, the fastest of 5 runs of
+ * 20,000 (a latency: interference only adds to it). The cost of one of a band's waits (step.c). Needs the team of at least 2 threads on 2
  * PUs to mean anything (time-shared, one thread spins through the other's time slice). */
 double cb_team_handoff_seconds(void);
 

@@ -30,7 +30,7 @@
 
 #include <cmocka.h>
 
-#include "model.h" /* CB_BAND_WAITS */
+#include "model.h" /* CB_BAND_WAITS, CB_BAND_HALO_LINES */
 #include "scale_predict.h"
 #include "scaling_model.h"
 
@@ -78,8 +78,9 @@ static void test_predict_bands(void **state)
 {
     (void)state;
     const cb_scaling_inputs in = inputs();
-    const double waits = CB_BAND_WAITS * in.handoff_seconds;
-    /* beyond the batch, images in two bands: half an image each, band 0's head alone, the waits */
+    const double waits = (CB_BAND_WAITS + CB_BAND_HALO_LINES) * in.handoff_seconds;
+    /* beyond the batch, images in two bands: half an image each, band 0's head alone, the waits
+       and the halo's lines */
     const cb_scaling_point p64 = cb_scaling_predict(&in, CB_SCALING_STRONG, 64);
     assert_close(p64.images_seconds, in.image_seconds / 2 + in.head_seconds / 2 + waits, 1e-12);
     assert_int_equal(p64.busy_threads, 64);
