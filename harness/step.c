@@ -171,28 +171,40 @@ static void gather_rows(const cb_model *m, const cb_kernel_table *kt, const cb_b
           });
 }
 
-/* conv1 + ReLU and pool1 over bands r (conv1 reads x one row beyond them). */
+/* A convolution + ReLU and the max-pool after it, and the profile's phases for them. */
+typedef struct conv_layer {
+    cb_conv_shape conv;
+    cb_pool_shape pool;
+    cb_phase conv_phase, pool_phase;
+} conv_layer;
+
+/* The convolution of layer l (input in, weights w, bias b) into c and its pool into p, over bands
+ * r (the convolution reads its input one row beyond them). */
+static void conv_pool_forward(const cb_model *m, const cb_kernel_table *kt, const conv_layer *l,
+                              const float *in, const float *w, const float *b, float *c, float *p,
+                              band_range r)
+{
+    const cb_conv_shape cs = conv_rows(l->conv, r);
+    const cb_pool_shape ps = pool_rows(l->pool, r);
+    TIMED(m, l->conv_phase, kt->conv2d_fwd(&cs, in, w, b, c, 1));
+    TIMED(m, l->pool_phase,
+          kt->maxpool_fwd(&ps, c + POOL_IN(l->pool, r), p + POOL_OUT(l->pool, r)));
+}
+
+/* conv1 + ReLU and pool1 over bands r: x -> c1 -> p1. */
 static void conv1_forward(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a,
                           band_range r)
 {
-    const cb_conv_shape c = conv_rows(conv1_shape, r);
-    const cb_pool_shape p = pool_rows(pool1_shape, r);
-    TIMED(m, CB_PHASE_CONV1_FWD,
-          kt->conv2d_fwd(&c, a->x, m->params.conv1_w, m->params.conv1_b, a->c1, 1));
-    TIMED(m, CB_PHASE_POOL1_FWD,
-          kt->maxpool_fwd(&p, a->c1 + POOL_IN(pool1_shape, r), a->p1 + POOL_OUT(pool1_shape, r)));
+    const conv_layer l = {conv1_shape, pool1_shape, CB_PHASE_CONV1_FWD, CB_PHASE_POOL1_FWD};
+    conv_pool_forward(m, kt, &l, a->x, m->params.conv1_w, m->params.conv1_b, a->c1, a->p1, r);
 }
 
-/* conv2 + ReLU and pool2 over bands r (conv2 reads p1 one row beyond them). */
+/* conv2 + ReLU and pool2 over bands r: p1 -> c2 -> p2. */
 static void conv2_forward(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a,
                           band_range r)
 {
-    const cb_conv_shape c = conv_rows(conv2_shape, r);
-    const cb_pool_shape p = pool_rows(pool2_shape, r);
-    TIMED(m, CB_PHASE_CONV2_FWD,
-          kt->conv2d_fwd(&c, a->p1, m->params.conv2_w, m->params.conv2_b, a->c2, 1));
-    TIMED(m, CB_PHASE_POOL2_FWD,
-          kt->maxpool_fwd(&p, a->c2 + POOL_IN(pool2_shape, r), a->p2 + POOL_OUT(pool2_shape, r)));
+    const conv_layer l = {conv2_shape, pool2_shape, CB_PHASE_CONV2_FWD, CB_PHASE_POOL2_FWD};
+    conv_pool_forward(m, kt, &l, a->p1, m->params.conv2_w, m->params.conv2_b, a->c2, a->p2, r);
 }
 
 /* Image i's loss into a->loss[0] and its gradient, as a share of the batch of n, into a->dz. */
