@@ -132,11 +132,8 @@ int cb_model_init(cb_model *m, const cb_model_config *cfg, int max_batch, uint64
     point_params(m->grad_slab, ps, &m->grads);
     point_acts(m->act_slab, as, max_batch, &m->acts);
     for (int i = 0; i < max_batch; i++)
-    {
         for (int b = 0; b < CB_IMAGE_BANDS; b++)
             atomic_init(&m->band_flags[i].done[b], 0);
-        atomic_init(&m->band_flags[i].backwards, 0);
-    }
 
     cb_rng rng;
     cb_rng_seed(&rng, seed);

@@ -145,12 +145,10 @@ double cb_profile_phase(const cb_profile *p, cb_phase ph); /* summed over thread
 double cb_profile_timer_reads(const cb_profile *p);
 double cb_profile_units(const cb_profile *p, cb_profile_column c); /* summed over threads */
 
-/* One image's bands' progress through a step (step.c): each band's last finished stage, and the
- * bands that finished their backward, both counted on from step to step so that they never need
- * a reset. One cache line per image. */
+/* One image's bands' progress through a step (step.c): each band's last finished stage, counted
+ * on from step to step so that it never needs a reset. One cache line per image. */
 typedef struct cb_band_flags {
     _Alignas(64) atomic_long done[CB_IMAGE_BANDS];
-    atomic_long backwards;
 } cb_band_flags;
 
 typedef struct cb_model {
@@ -161,9 +159,8 @@ typedef struct cb_model {
     size_t param_count;
     size_t image_stride;  /* floats between two images' gradients (rounded up to 16) */
     float *param_slab, *grad_slab, *m_slab, *v_slab, *act_slab;
-    float *image_grad_slab; /* [max_batch][image_stride]: per image, its bands' conv1 and conv2
-                               (the others' added into band 0's once all are done), and dense2
-                               (cb_model_image_grads) */
+    float *image_grad_slab; /* [max_batch][image_stride]: per image, its bands' conv1 and conv2,
+                               and dense2 (cb_model_image_grads) */
     cb_band_flags *band_flags; /* [max_batch] */
     long band_stages;          /* the band stages of the steps run so far (step.c) */
     cb_params params, grads;

@@ -12,12 +12,6 @@
  *      ReLU' dh1 -> dense1 backward-data dp2;
  *   c. one unit per image: ReLU' dp2 -> pool2 backward dc2 -> conv2 backward-data dp1,
  *      backward-weights g.conv2 -> ReLU' dp1 -> pool1 backward dc1 -> conv1 backward-weights g.conv1.
- * With more threads than images, the units are the images' CB_IMAGE_BANDS row bands instead,
- * taken through the same work as stages (band_stage), a band waiting on a flag of the neighbour
- * whose rows it reads one row into; band 0 runs the image's dense layers to dh1, and each band
- * its rows of dp2. Both ways, the convolutions' weight gradients are summed per band (a slice per
- * band: the kernels compute a band's rows the same whichever way, but a sum over a band is not a
- * sum over the image), then the bands' slices are added into band 0's in band order.
  * The dense kernels sum each output in the same order for any number of rows, so how the images
  * fall into runs does not change a bit. The ReLU backward runs on the pooled gradient: a pool's
  * backward sends each window's gradient to the element equal to the window's maximum, which is
@@ -321,21 +315,6 @@ static void conv_backward(const cb_model *m, const cb_kernel_table *kt, int i, c
     }
 }
 
-/* Image i's conv1 and conv2 gradients of bands 1.. added into band 0's slice, in band order, once
- * every band's backward is done: phase 2 then sums one slice per image. */
-static void fold_bands(const cb_model *m, int i)
-{
-    const double t0 = phase_begin(m);
-    float *const g0 = cb_model_image_grads(m, i, 0).conv1_w;
-    const size_t floats = (size_t)(m->params.fc1_w - m->param_slab); /* conv1 and conv2 */
-    for (int band = 1; band < BANDS; band++) {
-        const float *gb = cb_model_image_grads(m, i, band).conv1_w;
-        for (size_t e = 0; e < floats; e++)
-            g0[e] += gb[e];
-    }
-    phase_end(m, CB_PHASE_GRAD_SUM, t0);
-}
-
 /* This thread's run of units [lo, hi): contiguous, within one unit of every other thread's. */
 static void thread_run(int lo, int hi, int *run_lo, int *run_hi)
 {
@@ -375,7 +354,6 @@ static void images_by_run(const cb_model *m, const cb_kernel_table *kt, const cb
         const cb_acts a = cb_model_image_acts(m, i);
         pool2_backward(m, kt, &a, whole_image);
         conv_backward(m, kt, i, &a, whole_image);
-        fold_bands(m, i);
         unit_end(m, CB_COL_IMAGES, t1);
     }
 }
@@ -446,10 +424,6 @@ static void band_stage_run(const cb_model *m, const cb_kernel_table *kt, const c
     case STAGE_BACKWARD:
         wait_neighbours(m, i, band, STAGE_POOL2_BWD);
         conv_backward(m, kt, i, &a, r);
-        /* the image's last band to finish (acq_rel: it sees the others' slices) folds them */
-        if (atomic_fetch_add_explicit(&m->band_flags[i].backwards, 1, memory_order_acq_rel) %
-                BANDS == BANDS - 1)
-            fold_bands(m, i);
         break;
     }
     finish_band(m, i, band, s);
@@ -489,7 +463,9 @@ static void images_team(const cb_model *m, const cb_kernel_table *kt, const cb_b
 /* Where a block lies: grad_slab[lo, lo + len); summed from the image slices at offset src, or
  * (fc1_rows > 0) rows fc1_row0.. of dense1's [513,32] weights-and-bias. */
 typedef struct param_block {
-    size_t lo, len, src;
+    size_t lo, len;
+    size_t src[BANDS]; /* the block in each of an image's `slices` gradient slices */
+    int slices;
     int fc1_row0, fc1_rows;
 } param_block;
 
@@ -517,27 +493,43 @@ static int param_block_count(const cb_model *m)
            blocks_of(dense2_floats(m), CB_PARAM_BLOCK);
 }
 
-static param_block summed_block(size_t region_lo, size_t region_len, size_t src0, int k)
+/* Block k of a region of the slab whose gradients are in `slices` slices per image, the region's
+ * first float at src[s] of slice s. */
+static param_block summed_block(size_t region_lo, size_t region_len, const size_t *src,
+                                int slices, int k)
 {
     const size_t off = (size_t)k * CB_PARAM_BLOCK;
-    const size_t len = region_len - off < CB_PARAM_BLOCK ? region_len - off : CB_PARAM_BLOCK;
-    return (param_block){region_lo + off, len, src0 + off, 0, 0};
+    param_block pb = {.lo = region_lo + off, .slices = slices};
+    pb.len = region_len - off < CB_PARAM_BLOCK ? region_len - off : CB_PARAM_BLOCK;
+    for (int s = 0; s < slices; s++)
+        pb.src[s] = src[s] + off;
+    return pb;
 }
+
+/* Where a parameter of band `band`'s gradients (field f of cb_params) lies in an image's slice. */
+#define SLICE_OFFSET(m, band, f)                                                                   \
+    ((size_t)(cb_model_image_grads(m, 0, band).f - (m)->image_grad_slab))
 
 static param_block param_block_at(const cb_model *m, int k)
 {
     const int conv_blocks = blocks_of(conv_floats(m), CB_PARAM_BLOCK);
     const int fc1_blocks = blocks_of(FC1_ROWS, CB_FC1_BLOCK_ROWS);
-    if (k < conv_blocks)
-        return summed_block(0, conv_floats(m), 0, k);
+    if (k < conv_blocks) { /* every band's slice of every image */
+        size_t src[BANDS];
+        for (int band = 0; band < BANDS; band++)
+            src[band] = SLICE_OFFSET(m, band, conv1_w);
+        return summed_block(0, conv_floats(m), src, BANDS, k);
+    }
     k -= conv_blocks;
-    if (k >= fc1_blocks)
-        return summed_block((size_t)(m->params.fc2_w - m->param_slab), dense2_floats(m),
-                            conv_floats(m), k - fc1_blocks);
+    if (k >= fc1_blocks) { /* band 0's slice */
+        const size_t src = SLICE_OFFSET(m, 0, fc2_w);
+        return summed_block((size_t)(m->params.fc2_w - m->param_slab), dense2_floats(m), &src, 1,
+                            k - fc1_blocks);
+    }
     const int row0 = k * CB_FC1_BLOCK_ROWS;
     const int rows = FC1_ROWS - row0 < CB_FC1_BLOCK_ROWS ? FC1_ROWS - row0 : CB_FC1_BLOCK_ROWS;
-    return (param_block){conv_floats(m) + (size_t)row0 * CB_HIDDEN, (size_t)rows * CB_HIDDEN, 0,
-                         row0, rows};
+    return (param_block){.lo = conv_floats(m) + (size_t)row0 * CB_HIDDEN,
+                         .len = (size_t)rows * CB_HIDDEN, .fc1_row0 = row0, .fc1_rows = rows};
 }
 
 /* Rows row0 .. row0 + rows - 1 of p2t [513][n]: images lo .. lo + n - 1 of p2 [B][512]
@@ -574,12 +566,15 @@ static void block_gradient(const cb_model *m, const cb_kernel_table *kt, int lo,
         return;
     }
     const double t0 = phase_begin(m);
-    memcpy(g, m->image_grad_slab + (size_t)lo * m->image_stride + pb->src, pb->len * sizeof *g);
-    for (int i = lo + 1; i < hi; i++) {
-        const float *gi = m->image_grad_slab + (size_t)i * m->image_stride + pb->src;
-        for (size_t e = 0; e < pb->len; e++)
-            g[e] += gi[e];
-    }
+    for (int i = lo; i < hi; i++)
+        for (int s = 0; s < pb->slices; s++) {
+            const float *gi = m->image_grad_slab + (size_t)i * m->image_stride + pb->src[s];
+            if (i == lo && s == 0)
+                memcpy(g, gi, pb->len * sizeof *g);
+            else
+                for (size_t e = 0; e < pb->len; e++)
+                    g[e] += gi[e];
+        }
     phase_end(m, CB_PHASE_GRAD_SUM, t0);
 }
 
@@ -628,9 +623,10 @@ double cb_model_block_bytes_per_image(const cb_model *m)
     double bytes = 0.0;
     for (int k = 0; k < param_block_count(m); k++) {
         const param_block pb = param_block_at(m, k);
-        /* a summed block reads its slice of every image's gradients; a dense1 block a cache
+        /* a summed block reads its slices of every image's gradients; a dense1 block a cache
            line of the image's p2 and its dh1 */
-        bytes += pb.fc1_rows ? 64.0 + CB_HIDDEN * sizeof(float) : pb.len * sizeof(float);
+        bytes += pb.fc1_rows ? 64.0 + CB_HIDDEN * sizeof(float)
+                             : (double)(pb.len * (size_t)pb.slices * sizeof(float));
     }
     return bytes / param_block_count(m);
 }
