@@ -594,25 +594,21 @@ CB_AVX512_INLINE void wg_row(__m512 *acc, const wg_pass p, const cb_conv_shape *
 }
 
 /* Adds (or, first, writes) the pass's sums into dw: pair m of kernel row ky holds taps 2m - s + q
- * in lanes 2c + q, so one permute splits it into tap 2m - s (the low 8 lanes) and tap 2m - s + 1
- * (the high 8), each a row of dw's output channels. dw points at the chunk's first channel. */
-static void wg_write(const __m512 *acc, const wg_pass p, const cb_conv_shape *s, float *dw, int add)
+ * in lanes 2c + q. dw points at the chunk's first output channel. */
+static void wg_write(const float (*part)[LANES], const wg_pass p, const cb_conv_shape *s, float *dw,
+                     int add)
 {
-    const __m512i split = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
-    const int taps = 3 * p.ci;
+    const int taps = 3 * p.ci, nc = __builtin_popcount(p.lanes);
     for (int kyi = 0; kyi < p.nky; kyi++)
-        for (int m = 0; m < p.mb && p.m0 + m < wg_pairs(p); m++) {
-            const __m512 v = _mm512_permutexvar_ps(split, acc[kyi * p.mb + m]);
+        for (int m = 0; m < p.mb && p.m0 + m < wg_pairs(p); m++)
             for (int q = 0; q < 2; q++) {
                 const int k = 2 * (p.m0 + m) - p.shift + q;
                 if (k < 0 || k >= taps)
                     continue;
                 float *row = dw + ((size_t)(p.ky0 + kyi) * taps + k) * s->cout;
-                const __m256 sum = q ? _mm512_extractf32x8_ps(v, 1) : _mm512_castps512_ps256(v);
-                const __m256 old = add ? _mm256_maskz_loadu_ps(p.lanes, row) : _mm256_setzero_ps();
-                _mm256_mask_storeu_ps(row, p.lanes, _mm256_add_ps(old, sum));
+                for (int c = 0; c < nc; c++)
+                    row[c] = (add ? row[c] : 0.0f) + part[kyi * p.mb + m][2 * c + q];
             }
-        }
 }
 
 /* One pass over the band of image n, its sums carried in registers from the first pixel to the last, then
@@ -626,11 +622,11 @@ CB_AVX512_INLINE void wg_run(const wg_pass p, const cb_conv_shape *s, const floa
         acc[a] = _mm512_setzero_ps();
     for (int i = s->row_begin; i < cb_conv_row_end(s); i++)
         wg_row(acc, p, s, x, dy, n, i);
-    __m512 sums[MAX_ACC]; /* a copy: acc's address never escapes, so it stays in registers */
+    _Alignas(64) float part[MAX_ACC][LANES];
     LONG_UNROLL
     for (int a = 0; a < p.nky * p.mb; a++)
-        sums[a] = acc[a];
-    wg_write(sums, p, s, dw, add);
+        _mm512_store_ps(part[a], acc[a]);
+    wg_write(part, p, s, dw, add);
 }
 
 /* Cin 3, Cout 8: both parities, 3 kernel rows x 5 pairs, groups of 8 pixels (every other one). */
