@@ -145,38 +145,59 @@ static int measure(const cb_run_options *o, cb_run *run, int reps, scale_point *
     return 0;
 }
 
-/* One more epoch at one thread, profiled in units (CB_PROFILE_UNITS), and the unit costs it gives
- * the scaling model, scaled to the 1-thread point's median. Returns 0, or -1 when memory is
- * short. */
-static int model_epoch(const cb_run_options *o, cb_run *run, const scale_point *one,
-                       cb_scaling_inputs *in)
+enum { BAND_EPOCH_IMAGES = 5000 }; /* the band epoch's images: about 0.1 s */
+
+/* One profiled epoch at one thread (CB_PROFILE_UNITS) of batch `batch`, in bands if bands, on
+ * the first `images` training images (0: all), as the scaling model reads it (`seconds`: the
+ * unprofiled median it is scaled to). Returns 0, or -1 when memory is short. */
+static int profiled_epoch(const cb_run_options *o, cb_run *run, int batch, int images, bool bands,
+                          double seconds, cb_scaling_epoch *e, cb_scaling_inputs *in)
 {
-    const int batch = one->batch;
     const cb_model_config mc = cb_task_model(o->task);
     cb_train_config cfg = o->cfg;
     cfg.threads = 1;
     cfg.batch = batch;
+    cfg.train_images = images;
     cfg.progress = CB_PROGRESS_NONE;
     cfg.profile = CB_PROFILE_UNITS;
     cb_model m;
     cb_epoch_stats st;
     if (cb_model_init(&m, &mc, cb_train_max_batch(&cfg), cfg.seed) != 0)
         return -1;
+    m.bands_always = bands;
     const int rc = cb_train(&cfg, &run->data, &m, &st);
-    in->blocks = cb_model_param_blocks(&m);
-    in->block_bytes_per_image = cb_model_block_bytes_per_image(&m);
-    in->exchange_bytes_per_image = cb_model_exchange_bytes_per_image(&m, false);
-    in->result_bytes_per_image = cb_model_exchange_bytes_per_image(&m, true);
-    in->gradient_bytes = (double)m.param_count * sizeof(float);
+    if (!bands) {
+        in->blocks = cb_model_param_blocks(&m);
+        in->block_bytes_per_image = cb_model_block_bytes_per_image(&m);
+        in->exchange_bytes_per_image = cb_model_exchange_bytes_per_image(&m, false);
+        in->result_bytes_per_image = cb_model_exchange_bytes_per_image(&m, true);
+        in->gradient_bytes = (double)m.param_count * sizeof(float);
+    }
     cb_model_free(&m);
     if (rc != 0)
         return -1;
+    *e = (cb_scaling_epoch){seconds, st.seconds, st.profile_overhead * st.seconds,
+                            st.images_seconds, st.heads_seconds, st.blocks_seconds,
+                            st.adam_seconds, st.region_seconds, st.steps, st.images};
+    fprintf(stderr, "cifarbench scale: 1 thread, profiled epoch for the model%s: %.3f s\n",
+            bands ? " (in bands, batch 1)" : "", st.seconds);
+    return 0;
+}
+
+/* Two more epochs at one thread, profiled in units: the 1-thread point's, and one in bands at
+ * batch 1 on BAND_EPOCH_IMAGES images (what a band costs when it runs, its dense layers per
+ * image); the unit costs they give the scaling model, scaled to the 1-thread point's median.
+ * Returns 0, or -1 when memory is short. */
+static int model_epoch(const cb_run_options *o, cb_run *run, const scale_point *one,
+                       cb_scaling_inputs *in)
+{
+    cb_scaling_epoch e, bands;
+    if (profiled_epoch(o, run, one->batch, o->cfg.train_images, false, one->median_seconds, &e,
+                       in) != 0 ||
+        profiled_epoch(o, run, 1, BAND_EPOCH_IMAGES, true, 0.0, &bands, in) != 0)
+        return -1;
     in->sync1_seconds = one->sync_seconds_per_step;
-    const cb_scaling_epoch e = {one->median_seconds, st.seconds, st.profile_overhead * st.seconds,
-                                st.images_seconds, st.heads_seconds, st.blocks_seconds,
-                                st.adam_seconds, st.region_seconds, st.steps, st.images};
-    cb_scaling_inputs_from(&e, batch, in->blocks, in);
-    fprintf(stderr, "cifarbench scale: 1 thread, profiled epoch for the model: %.3f s\n", st.seconds);
+    cb_scaling_inputs_from(&e, &bands, one->batch, in->blocks, in);
     return 0;
 }
 

@@ -90,10 +90,10 @@ typedef struct cb_acts {
 
 /* Barriers in one training step: the end of phase 1, and the end of the region after phase 2.
  * With more threads than images, phase 1 runs in bands (step.c), and a band waits for another
- * band of its image at CB_BAND_WAITS of its stages; band 0, which reads the most that other
+ * band of its image at CB_BAND_WAITS of its CB_BAND_STAGES stages; band 0, which reads the most that other
  * bands wrote, reads CB_BAND_HALO_LINES cache lines of theirs: the next band's first row of x,
  * p1 and dc2 (6, 8 and 8 lines), and for its dense head the other bands' p2 (16). */
-enum { CB_STEP_BARRIERS = 2, CB_BAND_WAITS = 5 };
+enum { CB_STEP_BARRIERS = 2, CB_BAND_STAGES = 6, CB_BAND_WAITS = 5 };
 enum {
     CB_BAND_HALO_LINES = (CB_IN_W * CB_IN_C + 2 * (CB_IN_W / 2) * CB_CONV_C) * 4 / 64 +
                          CB_FLAT * (CB_IMAGE_BANDS - 1) / CB_IMAGE_BANDS * 4 / 64
@@ -162,6 +162,8 @@ typedef struct cb_model {
     float *image_grad_slab; /* [max_batch][image_stride]: per image, its bands' conv1 and conv2,
                                and dense2 (cb_model_image_grads) */
     cb_band_flags *band_flags; /* [max_batch] */
+    bool bands_always;         /* phase 1 in bands at any thread count (the same bits): how the
+                                  scaling model times a band on one thread */
     long band_stages;          /* the band stages of the steps run so far (step.c) */
     cb_params params, grads;
     cb_acts acts;

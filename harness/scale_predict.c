@@ -160,16 +160,18 @@ static void print_nodes(const cb_scale_prediction *p)
 void cb_scale_predict_print(const cb_scale_prediction *p, cb_scaling_mode mode)
 {
     const cb_scaling_inputs *in = &p->in;
-    printf("\n  model    inputs measured here (1 thread, batch %d): image %.1f us (its dense head "
-           "%.2f us), %d parameter blocks of %.2f us + %.3f us per image,\n"
+    printf("\n  model    inputs measured here (1 thread, batch %d): image %.1f us, %d parameter "
+           "blocks of %.2f us + %.3f us per image,\n"
            "           serial %.1f us per step, sync %.1f us (1 thread) and %.1f us (2 threads; "
            "x log2 T beyond), read bandwidth %.1f GB/s per core,\n"
-           "           band handoff %.3f us between 2 cores (%d waits + %d halo lines per step "
-           "beyond %d threads)\n",
-           in->batch, 1e6 * in->image_seconds, 1e6 * in->head_seconds, in->blocks,
+           "           beyond %d threads in bands: an image's bands %.1f us (band 0's dense head "
+           "%.2f us), a handoff %.3f us between 2 cores\n"
+           "           (%d waits + %d halo lines per band)\n",
+           in->batch, 1e6 * in->image_seconds, in->blocks,
            1e6 * in->block_seconds, 1e6 * in->block_image_seconds, 1e6 * in->serial_step_seconds,
            1e6 * in->sync1_seconds, 1e6 * in->sync2_seconds, 1e-9 * in->bandwidth_per_core,
-           1e6 * in->handoff_seconds, CB_BAND_WAITS, CB_BAND_HALO_LINES, in->batch);
+           in->batch, 1e6 * in->band_seconds, 1e6 * in->band_head_seconds,
+           1e6 * in->handoff_seconds, CB_BAND_WAITS, CB_BAND_HALO_LINES);
     printf("           modelled, not measured: leaves out shared L3 and DRAM bandwidth, SMT, the "
            "frequency drop of many busy cores, NUMA\n");
     print_curve(p, mode);
@@ -211,7 +213,8 @@ void cb_scale_predict_to_json(json_t *doc, const cb_scale_prediction *p)
     const cb_scaling_inputs *in = &p->in;
     json_t *m = cbr_new_scale_model(doc);
     cbr_set_scale_model_image_seconds(m, in->image_seconds);
-    cbr_set_scale_model_head_seconds(m, in->head_seconds);
+    cbr_set_scale_model_band_seconds(m, in->band_seconds);
+    cbr_set_scale_model_band_head_seconds(m, in->band_head_seconds);
     cbr_set_scale_model_handoff_seconds(m, in->handoff_seconds);
     cbr_set_scale_model_block_seconds(m, in->block_seconds);
     cbr_set_scale_model_block_image_seconds(m, in->block_image_seconds);

@@ -45,8 +45,8 @@ static double phase1_seconds(const cb_scaling_inputs *in, long images, int threa
     }
     const long bands = CB_IMAGE_BANDS * images;
     *busy = bands < threads ? (int)bands : threads;
-    return (double)slowest_share(bands, threads) * in->image_seconds / CB_IMAGE_BANDS +
-           in->head_seconds * (1.0 - 1.0 / CB_IMAGE_BANDS) +
+    return (double)slowest_share(bands, threads) * in->band_seconds / CB_IMAGE_BANDS +
+           in->band_head_seconds * (1.0 - 1.0 / CB_IMAGE_BANDS) +
            (CB_BAND_WAITS + CB_BAND_HALO_LINES) * in->handoff_seconds;
 }
 
@@ -119,8 +119,22 @@ cb_scaling_point cb_scaling_predict_nodes(const cb_scaling_inputs *in, cb_scalin
     return p;
 }
 
-void cb_scaling_inputs_from(const cb_scaling_epoch *e, int batch, int blocks,
-                            cb_scaling_inputs *in)
+/* One image's bands and band 0's head from an epoch in bands at batch 1 (one step per image): per
+ * image CB_IMAGE_BANDS x CB_BAND_STAGES stage spans with one clock read each, and the head's span,
+ * both of whose reads fall inside a stage's. read: one clock read's cost; f: the profile's scale. */
+static void band_inputs_from(const cb_scaling_epoch *b, double read, double f,
+                             cb_scaling_inputs *in)
+{
+    const double images = b->images > 0 ? (double)b->images : 1.0;
+    const double spans = CB_IMAGE_BANDS * CB_BAND_STAGES + 2.0;
+    const double band = (b->images_seconds - spans * images * read) / images;
+    const double head = (b->heads_seconds - images * read) / images;
+    in->band_seconds = band > 0 ? f * band : 0.0;
+    in->band_head_seconds = head > 0 ? f * head : 0.0;
+}
+
+void cb_scaling_inputs_from(const cb_scaling_epoch *e, const cb_scaling_epoch *bands, int batch,
+                            int blocks, cb_scaling_inputs *in)
 {
     const double images = e->images > 0 ? (double)e->images : 1.0;
     const double steps = e->steps > 0 ? (double)e->steps : 1.0;
@@ -136,7 +150,6 @@ void cb_scaling_inputs_from(const cb_scaling_epoch *e, int batch, int blocks,
     const double f = plain > 0 ? e->seconds / plain : 1.0;
     /* An image span holds its two reads' cost once; the head's two reads both fall inside one. */
     const double image = (e->images_seconds - (image_spans + 2.0 * head_spans) * read) / images;
-    const double head = (e->heads_seconds - head_spans * read) / images;
     const double adam = e->adam_seconds / (steps * blocks) - read;
     const double gradient = e->blocks_seconds - steps * blocks * read; /* all blocks, all steps */
     const double region = e->region_seconds - steps * read - 2.0 * units * read;
@@ -145,7 +158,8 @@ void cb_scaling_inputs_from(const cb_scaling_epoch *e, int batch, int blocks,
     in->batch = batch;
     in->blocks = blocks;
     in->image_seconds = f * image;
-    in->head_seconds = head > 0 ? f * head : 0.0;
+    if (bands)
+        band_inputs_from(bands, read, f, in);
     in->block_seconds = f * (adam + (loops > 0 ? loops : 0.0) / (steps * blocks));
     /* Summed over the steps, a block's gradient ran over every image of the epoch once. */
     in->block_image_seconds = f * gradient / (images * blocks);

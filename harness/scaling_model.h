@@ -9,18 +9,22 @@
  *
  *   phase1 + ceil(blocks / T) * block(Bg) + sync(T) + serial
  *   phase1 = ceil(Bg / T) * image                                                     (T <= Bg)
- *          = ceil(nb Bg / T) * image / nb + head (1 - 1/nb) + (waits + halo) * handoff   (T > Bg)
+ *          = ceil(nb Bg / T) * band / nb + head (1 - 1/nb) + (waits + halo) * handoff    (T > Bg)
  *   block(n) = max(block_fixed + n * block_per_image, n * (1 - 1/T) * block_bytes_per_image / bandwidth)
  *
  * with Bg the global batch: B in strong scaling (a fixed batch), B * T in weak scaling (a fixed
  * batch per thread, the data-parallel view). image is one image's three parts, its dense layers
- * its share of a thread's run over B images. In bands (nb = CB_IMAGE_BANDS) every band does its
- * share of an image but band 0 also its dense layers up to dh1 (head), which the others wait for;
- * a band waits for another at waits = CB_BAND_WAITS stages and reads halo = CB_BAND_HALO_LINES
- * cache lines that another core wrote, each a handoff: the time for a line written on one core to
- * be seen on another, measured between two cores here (cb_team_handoff_seconds), taken one after
- * another (an upper bound: a core may fetch several lines at once). image, head, block_fixed (Adam), block_per_image and
- * serial come from one profiled epoch at one thread (CB_PROFILE_UNITS); sync(1) and sync(2), the step's
+ * its share of a thread's run over B images. In bands (nb = CB_IMAGE_BANDS) an image's dense
+ * layers run per image (N:1, with the fixed costs of a call: dense1's weights streamed, their
+ * transpose formed), so a band is timed as it runs: band is one image's bands one after another
+ * on one thread at batch 1. Every band does its share of it, but band 0 also the image's dense
+ * layers up to dh1 (head), which the others wait for; a band waits for another at
+ * waits = CB_BAND_WAITS stages and reads halo = CB_BAND_HALO_LINES cache lines that another core
+ * wrote, each a handoff: the time for a line written on one core to be seen on another, measured
+ * between two cores here (cb_team_handoff_seconds), taken one after another (an upper bound: a
+ * core may fetch several lines at once). image, block_fixed (Adam), block_per_image and serial
+ * come from one profiled epoch at one thread (CB_PROFILE_UNITS), band and head from a second in
+ * bands (cb_model.bands_always) at batch 1; sync(1) and sync(2), the step's
  * fork, barriers and join, from cb_team_sync_seconds() measured on this machine; sync(T > 2) is
  * modelled as sync(2) * log2(T) (a combining-tree barrier; libgomp's is centralised, so a large
  * machine may pay more). bandwidth is one core's measured read bandwidth from memory, the bound
@@ -48,7 +52,8 @@ typedef struct cb_scaling_inputs {
     int batch;                  /* B: strong, the batch; weak, the batch per thread */
     int blocks;                 /* phase 2's parameter blocks per step */
     double image_seconds;       /* phase 1: one image's unit */
-    double head_seconds;        /* phase 1, inside an image: its dense layers up to dh1 */
+    double band_seconds;        /* phase 1 in bands: one image's bands on one thread (batch 1) */
+    double band_head_seconds;   /* inside it, band 0's dense layers up to dh1 (N:1) */
     double handoff_seconds;     /* one band's wait for another's stage: a cache line between cores */
     double block_seconds;       /* phase 2: one block's fixed cost (Adam) */
     double block_image_seconds; /* phase 2: one block's cost per image of the batch */
@@ -100,7 +105,9 @@ cb_scaling_point cb_scaling_predict_nodes(const cb_scaling_inputs *in, cb_scalin
  * seconds (images, blocks, adam, the regions), steps and images, without the clock reads' cost and
  * scaled to an unprofiled epoch of `seconds`. What the region holds beyond its units and sync(1)
  * (the loops' own work) is charged to the blocks, which share it among the threads; what lies
- * outside the region is the serial part. in->sync1_seconds must be set first. */
+ * outside the region is the serial part. band and band_head come from `bands`, a second such
+ * epoch in bands at batch 1 (its images and heads columns; NULL: left 0), with the clock reads
+ * taken out and the same scale. in->sync1_seconds must be set first. */
 typedef struct cb_scaling_epoch {
     double seconds;          /* an unprofiled epoch at one thread (the measured median) */
     double profiled_seconds; /* the profiled epoch */
@@ -111,7 +118,7 @@ typedef struct cb_scaling_epoch {
     double region_seconds;   /* the parallel regions, fork to join */
     long steps, images;
 } cb_scaling_epoch;
-void cb_scaling_inputs_from(const cb_scaling_epoch *e, int batch, int blocks,
-                            cb_scaling_inputs *in);
+void cb_scaling_inputs_from(const cb_scaling_epoch *e, const cb_scaling_epoch *bands, int batch,
+                            int blocks, cb_scaling_inputs *in);
 
 #endif /* CB_SCALING_MODEL_H */

@@ -370,7 +370,10 @@ typedef enum band_stage {
     STAGE_POOL2_BWD,  /* dense1 backward-data for the band's dp2, pool2 backward: band 0's dense */
     STAGE_BACKWARD,   /* conv_backward: the neighbours' pool2 backward (dc2 one row beyond) */
     STAGE_COUNT = STAGE_BACKWARD
-} band_stage; /* CB_BAND_WAITS (model.h): the stages that wait, all but the gather */
+} band_stage; /* CB_BAND_STAGES (model.h) of them; CB_BAND_WAITS wait, all but the gather */
+_Static_assert((int)STAGE_COUNT == (int)CB_BAND_STAGES &&
+                   (int)STAGE_COUNT - 1 == (int)CB_BAND_WAITS,
+               "model.h's band constants");
 
 /* Waits until band `band` of image i has finished stage s of this step (m->band_stages counts the
  * stages of earlier steps). */
@@ -451,7 +454,7 @@ static void images_by_band(const cb_model *m, const cb_kernel_table *kt, const c
 static void images_team(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int lo,
                         int hi)
 {
-    if (omp_get_num_threads() > hi - lo)
+    if (m->bands_always || omp_get_num_threads() > hi - lo)
         images_by_band(m, kt, b, lo, hi);
     else
         images_by_run(m, kt, b, lo, hi);

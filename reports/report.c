@@ -492,10 +492,10 @@ static void model_para(cb_out *o, const cbr_scale_model *m)
         ADD("; %s serial per step", cb_fmt_seconds(a, sizeof a, m->serial_step_seconds));
     if (isfinite(m->barrier_seconds))
         ADD("; %.2f us synchronisation per step at 2 threads", 1e6 * m->barrier_seconds);
-    if (isfinite(m->head_seconds) && isfinite(m->handoff_seconds))
-        ADD("; beyond one thread per image, bands: %s of dense layers per image in band 0, %s per "
-            "wait between bands", cb_fmt_seconds(a, sizeof a, m->head_seconds),
-            cb_fmt_seconds(b, sizeof b, m->handoff_seconds));
+    if (isfinite(m->band_seconds) && isfinite(m->band_head_seconds) && isfinite(m->handoff_seconds))
+        ADD("; beyond one thread per image, bands: %s per image's bands (%s of it band 0's dense "
+            "layers), %.3f us per wait between bands", cb_fmt_seconds(a, sizeof a, m->band_seconds),
+            cb_fmt_seconds(b, sizeof b, m->band_head_seconds), 1e6 * m->handoff_seconds);
     if (m->bandwidth_per_core > 0)
         ADD("; %.1f GB/s memory bandwidth per core", m->bandwidth_per_core / 1e9);
     if (isfinite(m->block_bytes_per_image))

@@ -130,7 +130,8 @@
  * and on the team, its check against the measured points, and its curves. */
 #define CBR_FIELDS_scale_model(X, S)                                                               \
     X(S, image_seconds, NUM, POS, _)    /* phase 1: one image's unit */                             \
-    X(S, head_seconds, NUM, OPT, _)     /* inside it, the dense layers up to dh1 (band 0's alone) */ \
+    X(S, band_seconds, NUM, OPT, _)     /* phase 1 in bands: one image's bands, 1 thread, batch 1 */ \
+    X(S, band_head_seconds, NUM, OPT, _) /* inside it, band 0's dense layers up to dh1 */          \
     X(S, handoff_seconds, NUM, OPT, _)  /* one band's wait for another, 2 cores, measured */        \
     X(S, block_seconds, NUM, OPT, _)    /* phase 2: a parameter block's fixed cost (Adam) */        \
     X(S, block_image_seconds, NUM, OPT, _) /* phase 2: a block's cost per image of the batch */     \

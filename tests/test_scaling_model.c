@@ -12,7 +12,8 @@
  *   efficiency is the step times' ratio); speed-up and efficiency are against one thread.
  * - sync: measured at 1 and 2 threads, sync(2) * log2(T) beyond.
  * - inputs_round_trip: an epoch built from known unit costs (the head a span inside a run's),
- *   with clock reads and the region
+ *   and one in bands at batch 1 (12 stage spans and the head's per image), with clock reads and
+ *   the region
  *   around the units, gives back those costs (relative 1e-9); with a profile 7% slower than the
  *   plain epoch the model at one thread is still the plain epoch's step.
  * - predict_nodes: one node is the single process; over 4 nodes, gather trains 8 images each and
@@ -37,7 +38,8 @@
 static cb_scaling_inputs inputs(void)
 {
     return (cb_scaling_inputs){
-        .batch = 32, .blocks = 139, .image_seconds = 20e-6, .head_seconds = 2e-6,
+        .batch = 32, .blocks = 139, .image_seconds = 20e-6, .band_seconds = 22e-6,
+        .band_head_seconds = 2e-6,
         .handoff_seconds = 0.1e-6, .block_seconds = 0.1e-6,
         .block_image_seconds = 0.01e-6, .serial_step_seconds = 5e-6,
         .sync1_seconds = 0.3e-6, .sync2_seconds = 1.2e-6, .bandwidth_per_core = 0,
@@ -82,13 +84,13 @@ static void test_predict_bands(void **state)
     /* beyond the batch, images in two bands: half an image each, band 0's head alone, the waits
        and the halo's lines */
     const cb_scaling_point p64 = cb_scaling_predict(&in, CB_SCALING_STRONG, 64);
-    assert_close(p64.images_seconds, in.image_seconds / 2 + in.head_seconds / 2 + waits, 1e-12);
+    assert_close(p64.images_seconds, in.band_seconds / 2 + in.band_head_seconds / 2 + waits, 1e-12);
     assert_int_equal(p64.busy_threads, 64);
     const cb_scaling_point p32 = cb_scaling_predict(&in, CB_SCALING_STRONG, 32);
     assert_true(p64.step_seconds < p32.step_seconds);
     /* 64 bands on 48 threads: the slowest takes two */
     const cb_scaling_point p48 = cb_scaling_predict(&in, CB_SCALING_STRONG, 48);
-    assert_close(p48.images_seconds, in.image_seconds + in.head_seconds / 2 + waits, 1e-12);
+    assert_close(p48.images_seconds, in.band_seconds + in.band_head_seconds / 2 + waits, 1e-12);
     assert_int_equal(p48.busy_threads, 48);
     /* beyond the bands, threads idle in phase 1 */
     const cb_scaling_point p128 = cb_scaling_predict(&in, CB_SCALING_STRONG, 128);
@@ -168,11 +170,23 @@ static cb_scaling_epoch profiled_epoch(const cb_scaling_inputs *w, long steps, d
         .profiled_seconds = region + slow * steps * w->serial_step_seconds + steps * read,
         .clock_seconds = clock,
         .images_seconds = slow * images * w->image_seconds + (image_spans + 2.0 * steps) * read,
-        .heads_seconds = slow * images * w->head_seconds + steps * read,
+        .heads_seconds = steps * read, /* the run's head, its cost part of the images' */
         .blocks_seconds = slow * (double)images * w->blocks * w->block_image_seconds + steps * w->blocks * read,
         .adam_seconds = slow * steps * w->blocks * w->block_seconds + steps * w->blocks * read,
         .region_seconds = region,
         .steps = steps,
+        .images = images,
+    };
+}
+
+/* An epoch in bands at batch 1 as the profile would see it: per image every band's 6 stages a span
+ * with one clock read inside, the head's span (both reads inside a stage) in band 0's. */
+static cb_scaling_epoch band_epoch(const cb_scaling_inputs *w, long images, double read)
+{
+    return (cb_scaling_epoch){
+        .images_seconds = images * w->band_seconds + images * (2.0 * 6 + 2) * read,
+        .heads_seconds = images * w->band_head_seconds + images * read,
+        .steps = images,
         .images = images,
     };
 }
@@ -182,19 +196,21 @@ static void test_inputs_round_trip(void **state)
     (void)state;
     const cb_scaling_inputs want = inputs();
     const cb_scaling_epoch e = profiled_epoch(&want, 100, 25e-9, 1.0);
+    const cb_scaling_epoch b = band_epoch(&want, 1000, 25e-9);
     cb_scaling_inputs got = {.sync1_seconds = want.sync1_seconds, .sync2_seconds = want.sync2_seconds};
-    cb_scaling_inputs_from(&e, want.batch, want.blocks, &got);
+    cb_scaling_inputs_from(&e, &b, want.batch, want.blocks, &got);
     assert_int_equal(got.batch, want.batch);
     assert_int_equal(got.blocks, want.blocks);
     assert_close(got.image_seconds, want.image_seconds, 1e-9);
-    assert_close(got.head_seconds, want.head_seconds, 1e-9);
+    assert_close(got.band_seconds, want.band_seconds, 1e-9);
+    assert_close(got.band_head_seconds, want.band_head_seconds, 1e-9);
     assert_close(got.block_seconds, want.block_seconds, 1e-9);
     assert_close(got.block_image_seconds, want.block_image_seconds, 1e-9);
     assert_close(got.serial_step_seconds, want.serial_step_seconds, 1e-9);
     /* a profiled epoch 7% slower than the plain one: the model at one thread is still the plain
        epoch's step (all but the sync is scaled back) */
     const cb_scaling_epoch slow = profiled_epoch(&want, 100, 25e-9, 1.07);
-    cb_scaling_inputs_from(&slow, want.batch, want.blocks, &got);
+    cb_scaling_inputs_from(&slow, NULL, want.batch, want.blocks, &got);
     assert_close(cb_scaling_predict(&got, CB_SCALING_STRONG, 1).step_seconds, slow.seconds / 100, 1e-3);
 }
 
