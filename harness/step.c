@@ -135,7 +135,8 @@ static cb_conv_shape conv_rows(cb_conv_shape s, band_range r)
     return s;
 }
 
-/* The pool of shape s over the input rows of bands r (with pool_offset: a pool is row-local). */
+/* The pool of shape s over the input rows of bands r (a pool is row-local: with its input and
+ * output at POOL_IN and POOL_OUT). */
 static cb_pool_shape pool_rows(cb_pool_shape s, band_range r)
 {
     s.h = s.h / BANDS * r.nb;
@@ -268,7 +269,7 @@ static void timed_dense_head(const cb_model *m, const cb_kernel_table *kt, const
 static void dense1_backward_data(const cb_model *m, const cb_kernel_table *kt, int lo, int hi,
                                  band_range r)
 {
-    const size_t f0 = band_offset(8, 8, CB_CONV_C, r.b0), floats = (size_t)r.nb * CB_FLAT / BANDS;
+    const size_t f0 = POOL_OUT(pool2_shape, r), floats = (size_t)r.nb * CB_FLAT / BANDS;
     TIMED(m, CB_PHASE_DENSE1_BWD,
           kt->dense_bwd(hi - lo, (int)floats, CB_HIDDEN, NULL, m->params.fc1_w + f0 * CB_HIDDEN,
                         m->acts.dh1 + (size_t)lo * CB_HIDDEN, m->acts.dp2 + (size_t)lo * CB_FLAT + f0,
@@ -287,32 +288,36 @@ static void pool2_backward(const cb_model *m, const cb_kernel_table *kt, const c
           kt->maxpool_bwd(&p, a->c2 + in, a->p2 + out, a->dp2 + out, a->dc2 + in));
 }
 
+/* Each of bands r's weight gradients of one convolution of image i (shape, its input x and output
+ * gradient dy) into the band's slice: conv1's, or when !conv1 conv2's. */
+static void band_weight_grads(const cb_model *m, const cb_kernel_table *kt, int i, band_range r,
+                              const cb_conv_shape *shape, const float *x, const float *dy,
+                              bool conv1)
+{
+    for (int band = r.b0; band < r.b0 + r.nb; band++) {
+        const cb_params g = cb_model_image_grads(m, i, band);
+        const cb_conv_shape c = conv_rows(*shape, (band_range){band, 1});
+        TIMED(m, conv1 ? CB_PHASE_CONV1_BWD : CB_PHASE_CONV2_BWD,
+              kt->conv2d_bwd_weights(&c, x, dy, conv1 ? g.conv1_w : g.conv2_w,
+                                     conv1 ? g.conv1_b : g.conv2_b));
+    }
+}
+
 /* Image i from dc2 over bands r: conv2 backward-data (reading dc2 one row beyond the bands) to dp1,
  * ReLU' and pool1 backward to dc1, and each band's weight gradients of conv2 and conv1 into its
  * slice. */
 static void conv_backward(const cb_model *m, const cb_kernel_table *kt, int i, const cb_acts *a,
                           band_range r)
 {
-    const cb_params *p = &m->params;
     const cb_conv_shape c2 = conv_rows(conv2_shape, r);
     const cb_pool_shape p1 = pool_rows(pool1_shape, r);
     const size_t in = POOL_IN(pool1_shape, r), out = POOL_OUT(pool1_shape, r);
-    TIMED(m, CB_PHASE_CONV2_BWD, kt->conv2d_bwd_data(&c2, a->dc2, p->conv2_w, a->dp1));
-    for (int band = r.b0; band < r.b0 + r.nb; band++) {
-        const cb_params g = cb_model_image_grads(m, i, band);
-        const cb_conv_shape c = conv_rows(conv2_shape, (band_range){band, 1});
-        TIMED(m, CB_PHASE_CONV2_BWD,
-              kt->conv2d_bwd_weights(&c, a->p1, a->dc2, g.conv2_w, g.conv2_b));
-    }
+    TIMED(m, CB_PHASE_CONV2_BWD, kt->conv2d_bwd_data(&c2, a->dc2, m->params.conv2_w, a->dp1));
+    band_weight_grads(m, kt, i, r, &conv2_shape, a->p1, a->dc2, false);
     TIMED(m, CB_PHASE_POOL1_BWD,
           kt->relu_bwd((size_t)r.nb * P1_FLOATS / BANDS, a->p1 + out, a->dp1 + out, a->dp1 + out);
           kt->maxpool_bwd(&p1, a->c1 + in, a->p1 + out, a->dp1 + out, a->dc1 + in));
-    for (int band = r.b0; band < r.b0 + r.nb; band++) {
-        const cb_params g = cb_model_image_grads(m, i, band);
-        const cb_conv_shape c = conv_rows(conv1_shape, (band_range){band, 1});
-        TIMED(m, CB_PHASE_CONV1_BWD,
-              kt->conv2d_bwd_weights(&c, a->x, a->dc1, g.conv1_w, g.conv1_b));
-    }
+    band_weight_grads(m, kt, i, r, &conv1_shape, a->x, a->dc1, true);
 }
 
 /* This thread's run of units [lo, hi): contiguous, within one unit of every other thread's. */
