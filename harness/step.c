@@ -10,13 +10,13 @@
  *      backward, stream once per run rather than once per image):
  *      dense1+ReLU h1 -> dense2 z -> per image: loss, dz / B, dense2 backward dh1, g.fc2 ->
  *      ReLU' dh1 -> dense1 backward-data dp2;
- *   c. one unit per image: ReLU' dp2 -> pool2 backward dc2 -> conv2 backward-data dp1,
- *      backward-weights g.conv2 -> ReLU' dp1 -> pool1 backward dc1 -> conv1 backward-weights g.conv1.
+ *   c. one unit per image: pool2 + ReLU' backward dc2 -> conv2 backward-data dp1,
+ *      backward-weights g.conv2 -> pool1 + ReLU' backward dc1 -> conv1 backward-weights g.conv1.
  * The dense kernels sum each output in the same order for any number of rows, so how the images
- * fall into runs does not change a bit. The ReLU backward runs on the pooled gradient: a pool's
- * backward sends each window's gradient to the element equal to the window's maximum, which is
- * the pooled value, so masking by p > 0 before the pool is masking by c > 0 after it, on a quarter
- * of the elements.
+ * fall into runs does not change a bit. A convolution's ReLU backward is fused into the pool's
+ * (cb_pool_shape's relu): a pool's backward sends each window's gradient to the element equal to
+ * the window's maximum, which is the pooled value, so masking by c > 0 there is masking by p > 0,
+ * and needs no pass over the gradient of its own.
  *
  * Phase 2, one unit per parameter block, in slab order:
  *   conv1, conv2 (the slab's first floats) and dense2 (its last): CB_PARAM_BLOCK floats, the batch
@@ -117,14 +117,14 @@ typedef struct band_range {
 } band_range;
 
 static const band_range whole_image = {0, BANDS};
-enum { P1_FLOATS = CB_IN_H / 2 * CB_IN_W / 2 * CB_CONV_C }; /* pool1's output, conv2's input */
 
 static const cb_conv_shape conv1_shape = {.n = 1, .h = CB_IN_H, .w = CB_IN_W, .cin = CB_IN_C,
                                           .cout = CB_CONV_C};
 static const cb_conv_shape conv2_shape = {.n = 1, .h = CB_IN_H / 2, .w = CB_IN_W / 2,
                                           .cin = CB_CONV_C, .cout = CB_CONV_C};
-static const cb_pool_shape pool1_shape = {1, CB_IN_H, CB_IN_W, CB_CONV_C};
-static const cb_pool_shape pool2_shape = {1, CB_IN_H / 2, CB_IN_W / 2, CB_CONV_C};
+/* Each pool follows a convolution + ReLU: backward goes through the ReLU too (relu = 1). */
+static const cb_pool_shape pool1_shape = {1, CB_IN_H, CB_IN_W, CB_CONV_C, 1};
+static const cb_pool_shape pool2_shape = {1, CB_IN_H / 2, CB_IN_W / 2, CB_CONV_C, 1};
 
 /* The convolution of shape s over the output rows of bands r. */
 static cb_conv_shape conv_rows(cb_conv_shape s, band_range r)
@@ -276,15 +276,13 @@ static void dense1_backward_data(const cb_model *m, const cb_kernel_table *kt, i
                         NULL, NULL));
 }
 
-/* ReLU' and pool2 backward over bands r: dp2 -> dc2. The ReLU backward runs on the pooled
- * gradient (see the file's comment). */
+/* Pool2 backward with ReLU' over bands r: dp2 -> dc2. */
 static void pool2_backward(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a,
                            band_range r)
 {
     const cb_pool_shape p = pool_rows(pool2_shape, r);
     const size_t in = POOL_IN(pool2_shape, r), out = POOL_OUT(pool2_shape, r);
     TIMED(m, CB_PHASE_POOL2_BWD,
-          kt->relu_bwd((size_t)r.nb * CB_FLAT / BANDS, a->p2 + out, a->dp2 + out, a->dp2 + out);
           kt->maxpool_bwd(&p, a->c2 + in, a->p2 + out, a->dp2 + out, a->dc2 + in));
 }
 
@@ -304,7 +302,7 @@ static void band_weight_grads(const cb_model *m, const cb_kernel_table *kt, int 
 }
 
 /* Image i from dc2 over bands r: conv2 backward-data (reading dc2 one row beyond the bands) to dp1,
- * ReLU' and pool1 backward to dc1, and each band's weight gradients of conv2 and conv1 into its
+ * pool1 + ReLU' backward to dc1, and each band's weight gradients of conv2 and conv1 into its
  * slice. */
 static void conv_backward(const cb_model *m, const cb_kernel_table *kt, int i, const cb_acts *a,
                           band_range r)
@@ -315,7 +313,6 @@ static void conv_backward(const cb_model *m, const cb_kernel_table *kt, int i, c
     TIMED(m, CB_PHASE_CONV2_BWD, kt->conv2d_bwd_data(&c2, a->dc2, m->params.conv2_w, a->dp1));
     band_weight_grads(m, kt, i, r, &conv2_shape, a->p1, a->dc2, false);
     TIMED(m, CB_PHASE_POOL1_BWD,
-          kt->relu_bwd((size_t)r.nb * P1_FLOATS / BANDS, a->p1 + out, a->dp1 + out, a->dp1 + out);
           kt->maxpool_bwd(&p1, a->c1 + in, a->p1 + out, a->dp1 + out, a->dc1 + in));
     band_weight_grads(m, kt, i, r, &conv1_shape, a->x, a->dc1, true);
 }

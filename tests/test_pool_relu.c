@@ -19,12 +19,15 @@
  *   [-1e6, 1e6] (rare ties). Forward: the window maximum. Backward: dy goes to the FIRST element
  *   of the window, in row-major window order (top-left, top-right, bottom-left, bottom-right),
  *   equal to the maximum; every other element of dx, a dropped odd last row or column included,
- *   is +0. dx starts as NaN, so every element must be written.
+ *   is +0. With relu set (ReLU' fused), dy goes there only where the maximum is > 0, else +0;
+ *   both settings on every shape. dx starts as NaN, so every element must be written.
  * - maxpool_bwd_finite_differences: the backward pass against central differences
- *   (finite_diff.h), in double, of L(x) = sum_o dy[o] * maxpool(x)[o] on small shapes with
- *   all-distinct inputs (multiples of 1/8, perturbation 1/32 < half the gap, so the argmax never
- *   changes and the difference quotient is exact up to double rounding): |dx - fd| <= 1e-6, while
- *   a misrouted gradient is off by |dy| >= 0.5.
+ *   (finite_diff.h), in double, of L(z) = sum_o dy[o] * maxpool(z)[o] and, with relu set, of
+ *   L(z) = sum_o dy[o] * maxpool(max(z, 0))[o] (the kernel given x = max(z, 0)), on small shapes
+ *   with all-distinct inputs (odd multiples of 1/16, perturbation 1/32 < half the gap of 1/8 and
+ *   below the distance to 0, so neither the argmax nor a ReLU's side changes and the difference
+ *   quotient is exact up to double rounding): |dx - fd| <= 1e-6, while a misrouted or unmasked
+ *   gradient is off by |dy| >= 0.5.
  *
  * Every output buffer has guard values after its end (cbt_alloc); overwriting one fails the test.
  */
@@ -212,8 +215,10 @@ static void ref_pool_bwd(const cb_pool_shape *s, const float *x, const float *dy
 {
     for (size_t i = 0; i < pool_in_count(s); i++)
         dx[i] = 0.0f;
-    for (size_t o = 0; o < pool_out_count(s); o++)
-        dx[window_argmax(s, x, o)] = dy[o];
+    for (size_t o = 0; o < pool_out_count(s); o++) {
+        const size_t e = window_argmax(s, x, o);
+        dx[e] = !s->relu || x[e] > 0.0f ? dy[o] : 0.0f;
+    }
 }
 
 /* ---- max-pool: exact comparison over every listed shape -------------------------------------- */
@@ -244,7 +249,6 @@ static void check_pool_shape(const cb_kernel_table *k, cb_rng *r, const cb_pool_
     cbt_fill_int(r, x, nin, vr->lo, vr->hi);
     cbt_fill_uniform(r, dy, nout, -1.0f, 1.0f);
     ref_pool_fwd(s, x, want_y);
-    ref_pool_bwd(s, x, dy, want_dx);
 
     char what[160];
     k->maxpool_fwd(s, x, y);
@@ -252,10 +256,17 @@ static void check_pool_shape(const cb_kernel_table *k, cb_rng *r, const cb_pool_
              vr->name);
     cbt_assert_bits_equal(what, y, want_y, nout);
 
-    k->maxpool_bwd(s, x, want_y, dy, dx);
-    snprintf(what, sizeof what, "maxpool_bwd dx (n=%d h=%d w=%d c=%d, %s)", s->n, s->h, s->w,
-             s->c, vr->name);
-    cbt_assert_bits_equal(what, dx, want_dx, nin);
+    for (int relu = 0; relu <= 1; relu++) {
+        cb_pool_shape b = *s;
+        b.relu = relu;
+        ref_pool_bwd(&b, x, dy, want_dx);
+        for (size_t i = 0; i < nin; i++)
+            dx[i] = NAN; /* every element must be written, on each pass */
+        k->maxpool_bwd(&b, x, want_y, dy, dx);
+        snprintf(what, sizeof what, "maxpool_bwd dx (n=%d h=%d w=%d c=%d relu=%d, %s)", s->n, s->h,
+                 s->w, s->c, relu, vr->name);
+        cbt_assert_bits_equal(what, dx, want_dx, nin);
+    }
 
     cbt_free(want_dx);
     cbt_free(want_y);
@@ -275,38 +286,43 @@ static void maxpool_matches_reference(void **state)
             for (size_t iw = 0; iw < ARRAY_LEN(pool_hw); iw++)
                 for (size_t ic = 0; ic < ARRAY_LEN(pool_c); ic++)
                     for (size_t in = 0; in < ARRAY_LEN(pool_n); in++) {
-                        const cb_pool_shape s = {pool_n[in], pool_hw[ih], pool_hw[iw], pool_c[ic]};
+                        const cb_pool_shape s = {pool_n[in], pool_hw[ih], pool_hw[iw], pool_c[ic], 0};
                         check_pool_shape(k, &r, &s, &pool_ranges[v]);
                     }
 }
 
 /* ---- max-pool: backward against finite differences ------------------------------------------- */
 
-static const cb_pool_shape fd_shapes[] = {
-    {1, 2, 2, 1}, {2, 5, 7, 3}, {1, 4, 4, 8}, {1, 7, 6, 9}, {2, 3, 5, 17}, {1, 6, 6, 16},
+static const cb_pool_shape fd_shapes[] = { /* relu set on a copy */
+    {1, 2, 2, 1, 0}, {2, 5, 7, 3, 0},  {1, 4, 4, 8, 0},
+    {1, 7, 6, 9, 0}, {2, 3, 5, 17, 0}, {1, 6, 6, 16, 0},
 };
 
-enum { FD_VALUES_PER_UNIT = 8 }; /* inputs are distinct multiples of 1/8 */
+enum { FD_VALUES_PER_UNIT = 8 }; /* inputs are distinct, 1/8 apart */
 static const float fd_step = 1.0f / 32.0f;
 
-/* The FD objective's inputs: x is the one perturbed. */
+/* The FD objective's inputs: z is the one perturbed. */
 typedef struct pool_loss {
     const cb_pool_shape *s;
-    const float *x, *w;
+    const float *z, *w;
 } pool_loss;
 
-/* L(x) = sum_o w[o] * maxpool(x)[o], in double. */
+/* L(z) = sum_o w[o] * maxpool(z)[o], with s->relu of max(z, 0) (= max(maxpool(z), 0)), in
+ * double. */
 static double pool_objective(void *ctx)
 {
     const pool_loss *l = ctx;
     double sum = 0.0;
-    for (size_t o = 0; o < pool_out_count(l->s); o++)
-        sum += (double)l->w[o] * l->x[window_argmax(l->s, l->x, o)];
+    for (size_t o = 0; o < pool_out_count(l->s); o++) {
+        const double m = l->z[window_argmax(l->s, l->z, o)];
+        sum += (double)l->w[o] * (l->s->relu && m < 0.0 ? 0.0 : m);
+    }
     return sum;
 }
 
-/* x = a random permutation of (0 .. nin-1) - nin/2, over 8: all distinct, exact in float. */
-static void fill_distinct(cb_rng *r, float *x, size_t nin)
+/* z = a random permutation of (0 .. nin-1) - nin/2, plus 1/2, over 8: all distinct, none within
+ * 1/16 of 0, exact in float. */
+static void fill_distinct(cb_rng *r, float *z, size_t nin)
 {
     int32_t *perm = malloc(nin * sizeof *perm);
     assert_non_null(perm);
@@ -314,7 +330,7 @@ static void fill_distinct(cb_rng *r, float *x, size_t nin)
         perm[i] = (int32_t)i - (int32_t)(nin / 2);
     cb_rng_shuffle_i32(r, perm, (int)nin);
     for (size_t i = 0; i < nin; i++)
-        x[i] = (float)perm[i] / FD_VALUES_PER_UNIT;
+        z[i] = ((float)perm[i] + 0.5f) / FD_VALUES_PER_UNIT;
     free(perm);
 }
 
@@ -323,29 +339,33 @@ static void maxpool_bwd_finite_differences(void **state)
     const cb_kernel_table *k = cbt_table(state);
     cb_rng r;
     cbt_rng(&r, state, 4);
-    for (size_t t = 0; t < ARRAY_LEN(fd_shapes); t++) {
-        const cb_pool_shape *s = &fd_shapes[t];
-        const size_t nin = pool_in_count(s), nout = pool_out_count(s);
-        float *x = cbt_alloc(nin), *dx = cbt_alloc(nin);
+    for (size_t t = 0; t < 2 * ARRAY_LEN(fd_shapes); t++) {
+        cb_pool_shape s = fd_shapes[t / 2];
+        s.relu = (int)(t % 2);
+        const size_t nin = pool_in_count(&s), nout = pool_out_count(&s);
+        float *z = cbt_alloc(nin), *x = cbt_alloc(nin), *dx = cbt_alloc(nin);
         float *y = cbt_alloc(nout), *dy = cbt_alloc(nout);
-        fill_distinct(&r, x, nin);
+        fill_distinct(&r, z, nin);
+        for (size_t i = 0; i < nin; i++) /* the kernel's input: the ReLU's output, with relu */
+            x[i] = s.relu && z[i] < 0.0f ? 0.0f : z[i];
         /* |dy| in [0.5, 1.5], either sign: a misrouted gradient is off by at least 0.5. */
         for (size_t o = 0; o < nout; o++)
             dy[o] = (0.5f + cb_rng_uniform(&r)) * (cb_rng_below(&r, 2) ? 1.0f : -1.0f);
-        k->maxpool_fwd(s, x, y);
-        k->maxpool_bwd(s, x, y, dy, dx);
-        pool_loss l = {s, x, dy};
+        k->maxpool_fwd(&s, x, y);
+        k->maxpool_bwd(&s, x, y, dy, dx);
+        pool_loss l = {&s, z, dy};
         for (size_t i = 0; i < nin; i++) {
-            const double fd = cbt_central_diff_f(pool_objective, &l, &x[i], fd_step);
+            const double fd = cbt_central_diff_f(pool_objective, &l, &z[i], fd_step);
             if (!(fabs((double)dx[i] - fd) <= 1e-6))
                 fail_msg("maxpool_bwd dx[%zu] = %.9g, finite difference %.9g (n=%d h=%d w=%d "
-                         "c=%d)",
-                         i, dx[i], fd, s->n, s->h, s->w, s->c);
+                         "c=%d relu=%d)",
+                         i, dx[i], fd, s.n, s.h, s.w, s.c, s.relu);
         }
-        cbt_free(dx);
         cbt_free(dy);
         cbt_free(y);
+        cbt_free(dx);
         cbt_free(x);
+        cbt_free(z);
     }
 }
 

@@ -2,7 +2,8 @@
  * maxpool_avx2.c - 2x2 stride-2 max-pool, AVX2.
  * x [N,H,W,C] -> y [N,H/2,W/2,C] (an odd last row or column is dropped); backward routes
  * dy [N,H/2,W/2,C] to the first element of each window, in row-major window order, equal to the
- * window's maximum, and zeroes the rest of dx [N,H,W,C].
+ * window's maximum (with s->relu, only where y > 0: ReLU' fused in), and zeroes the rest of
+ * dx [N,H,W,C].
  *
  * Strategy: a pixel's channels are contiguous, so a window is four vectors of (up to) 8 channels:
  * C = 8 is one vector per pixel, other C go in chunks of 8 with a masked last chunk. Both kernels
@@ -48,6 +49,8 @@ void cb_maxpool_bwd_avx2(const cb_pool_shape *s, const float *x, const float *y,
 {
     const int H = s->h, W = s->w, C = s->c, OH = H / 2, OW = W / 2;
     const size_t row = (size_t)W * C;
+    const int relu = s->relu;
+    const __m256 zero = _mm256_setzero_ps();
     size_t off[4];
     window_offsets(s, off);
     for (int n = 0; n < s->n; n++) {
@@ -58,7 +61,9 @@ void cb_maxpool_bwd_avx2(const cb_pool_shape *s, const float *x, const float *y,
                 const size_t o = (((size_t)n * OH + oy) * OW + ox) * C;
                 for (int c = 0; c < C; c += 8) {
                     const __m256 yv = cb_avx2_loadn(y + o + c, C - c);
-                    const __m256 g = cb_avx2_loadn(dy + o + c, C - c);
+                    const __m256 dyv = cb_avx2_loadn(dy + o + c, C - c);
+                    const __m256 g = relu ? _mm256_and_ps(_mm256_cmp_ps(yv, zero, _CMP_GT_OQ), dyv)
+                                          : dyv;
                     __m256 taken = _mm256_setzero_ps();
                     for (int k = 0; k < 4; k++) {
                         const __m256 eq = _mm256_cmp_ps(cb_avx2_loadn(x + win + off[k] + c, C - c),

@@ -12,8 +12,9 @@
  * scalar's bits. Backward recomputes the argmax: the window elements are visited in row-major
  * order, each takes what is left of dy where it equals y, and that lane of dy is then cleared, so
  * dy reaches the first maximal element and the other three get 0 (NaN never compares equal:
- * all four get 0, like scalar). Every element of dx is written exactly once, a dropped odd row
- * or column with zeros.
+ * all four get 0, like scalar). With s->relu, dy is first cleared where !(y > 0) (ReLU' fused
+ * in; the ordered compare clears NaN too, like scalar). Every element of dx is written exactly
+ * once, a dropped odd row or column with zeros.
  */
 #include <string.h>
 
@@ -71,14 +72,17 @@ void cb_maxpool_fwd_avx512(const cb_pool_shape *s, const float *x, float *y)
 
 /* dx for one output row's windows (p / d walk the top rows of x / dx; yo / go walk y / dy). */
 CB_AVX512_INLINE void pool_row_bwd(const float *p, const float *yo, const float *go, float *d,
-                                   int ow, size_t row, const int C)
+                                   int ow, size_t row, const int C, const bool relu)
 {
     for (int ox = 0; ox < ow; ox++, p += 2 * C, d += 2 * C, yo += C, go += C)
         for (int c = 0; c < C; c += 8) {
             const __mmask8 k = cb_avx512_mask8(C - c);
-            const __m256 m = _mm256_maskz_loadu_ps(k, yo + c), g = _mm256_maskz_loadu_ps(k, go + c);
+            const __m256 m = _mm256_maskz_loadu_ps(k, yo + c);
+            const __mmask8 pass =
+                relu ? _mm256_mask_cmp_ps_mask(k, m, _mm256_setzero_ps(), _CMP_GT_OQ) : k;
             const size_t off[4] = {(size_t)c, (size_t)C + c, row + c, row + C + c};
-            __m256 rest = g; /* dy where the maximum has not been found yet, else 0 */
+            /* dy where the maximum has not been found yet, else 0 */
+            __m256 rest = _mm256_maskz_loadu_ps(pass, go + c);
             CB_AVX512_UNROLL
             for (int e = 0; e < 4; e++) {
                 const __mmask8 hit =
@@ -97,10 +101,10 @@ void cb_maxpool_bwd_avx512(const cb_pool_shape *s, const float *x, const float *
     for (int n = 0; n < s->n; n++) {
         for (int oy = 0; oy < OH; oy++) {
             const size_t top = ((size_t)n * H + 2 * oy) * row, o = ((size_t)n * OH + oy) * OW * C;
-            if (C == 8)
-                pool_row_bwd(x + top, y + o, dy + o, dx + top, OW, row, 8);
+            if (C == 8 && s->relu)
+                pool_row_bwd(x + top, y + o, dy + o, dx + top, OW, row, 8, true);
             else
-                pool_row_bwd(x + top, y + o, dy + o, dx + top, OW, row, C);
+                pool_row_bwd(x + top, y + o, dy + o, dx + top, OW, row, C, s->relu != 0);
             if (W & 1) { /* the dropped last column of both rows */
                 memset(dx + top + row - C, 0, sizeof(float) * C);
                 memset(dx + top + 2 * row - C, 0, sizeof(float) * C);

@@ -1,9 +1,11 @@
 /*
  * maxpool_cases.c - the 2x2 stride-2 max-pools' cases (cb_cases.h):
  *   pool1 [N,32,32,8] -> [N,16,16,8]     pool2 [N,16,16,8] -> [N,8,8,8]
- * dims = {H, W, C} of the input. The input is post-ReLU (the conv layers' output); backward also
- * reads y, the pooling of x, computed here with the scalar kernel, which every build contains.
- * FLOPs per output element: 3 (max of 4) forward, 4 (compare each input with the max) backward.
+ * dims = {H, W, C} of the input. The input is post-ReLU (the conv layers' output) and backward
+ * goes through that ReLU too, as the step calls it (cb_pool_shape's relu); it also reads y, the
+ * pooling of x, computed here with the scalar kernel, which every build contains.
+ * FLOPs per output element: 3 (max of 4) forward, 5 (compare each input with the max, the max with
+ * 0) backward.
  */
 #include "cb_cases.h"
 #include "cb_network.h"
@@ -11,7 +13,7 @@
 static int prepare(cb_case_data *d, bool backward)
 {
     const int *dim = d->c->dims;
-    d->pool = (cb_pool_shape){.n = d->batch, .h = dim[0], .w = dim[1], .c = dim[2]};
+    d->pool = (cb_pool_shape){.n = d->batch, .h = dim[0], .w = dim[1], .c = dim[2], .relu = 1};
     const size_t nx = (size_t)d->batch * dim[0] * dim[1] * dim[2], ny = nx / 4;
     float *x = cb_case_buffer_add(d, "x", nx, false);
     float *y = cb_case_buffer_add(d, "y", ny, !backward);
@@ -30,7 +32,7 @@ static int prepare(cb_case_data *d, bool backward)
     if (!dy || !cb_case_buffer_add(d, "dx", nx, true))
         return -1;
     cb_case_fill(d, dy, ny, -1, 1);
-    d->flops = 4.0 * (double)ny;
+    d->flops = 5.0 * (double)ny;
     d->bytes = 4.0 * (double)(2 * nx + 2 * ny);
     return 0;
 }

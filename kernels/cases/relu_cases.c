@@ -3,9 +3,8 @@
  * relu_fwd: x -> y, out of place, at the outputs of conv1 [N,32,32,8], conv2 [N,16,16,8] and
  * dense1 [N,32]. The step fuses the forward ReLU into conv and dense, so these are measured only.
  * relu_bwd: y (the forward output, >= 0), dy -> dx, in place on dy's copy as the step runs it
- * (dx = dy), at the pooled outputs of the convolutions, pool1 [N,16,16,8] and pool2 [N,8,8,8]
- * (the step masks the pooled gradient, see harness/step.c), per image, and at dense1 [N,32], over
- * a thread's run of images (N = 32 on one thread).
+ * (dx = dy), at dense1 [N,32], over a thread's run of images (N = 32 on one thread). The
+ * convolutions' ReLU backward is fused into the max-pools' (maxpool_cases.c).
  * FLOPs: 1 per element each way.
  */
 #include <string.h>
@@ -58,16 +57,13 @@ static float run_bwd(const cb_kernel_table *t, const cb_case_data *d)
 }
 
 #define PER_IMAGE_CONV1 (CB_IN_H * CB_IN_W * CB_CONV_C)
-#define PER_IMAGE_CONV2 (CB_IN_H / 2 * CB_IN_W / 2 * CB_CONV_C) /* also pool1's output */
-#define PER_IMAGE_POOL2 (PER_IMAGE_CONV2 / 4)
+#define PER_IMAGE_CONV2 (CB_IN_H / 2 * CB_IN_W / 2 * CB_CONV_C)
 
 static const cb_case fwd[] = {{"conv1", {PER_IMAGE_CONV1}, CB_UNIT_IMAGES, false},
                               {"conv2", {PER_IMAGE_CONV2}, CB_UNIT_IMAGES, false},
                               {"dense1", {CB_HIDDEN}, CB_UNIT_IMAGES, false}};
-static const cb_case bwd[] = {{"pool1", {PER_IMAGE_CONV2}, CB_UNIT_IMAGES, true},
-                              {"pool2", {PER_IMAGE_POOL2}, CB_UNIT_IMAGES, true},
-                              {"dense1", {CB_HIDDEN}, CB_DEFAULT_BATCH, true}};
+static const cb_case bwd[] = {{"dense1", {CB_HIDDEN}, CB_DEFAULT_BATCH, true}};
 
 /* A comparison and a select: bit-identical on every ISA for any input. */
 const cb_kernel_cases cb_cases_relu_fwd = {fwd, 3, prepare_fwd, run_fwd, {0, 0}, {0, 0}};
-const cb_kernel_cases cb_cases_relu_bwd = {bwd, 3, prepare_bwd, run_bwd, {0, 0}, {0, 0}};
+const cb_kernel_cases cb_cases_relu_bwd = {bwd, 1, prepare_bwd, run_bwd, {0, 0}, {0, 0}};

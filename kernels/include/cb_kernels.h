@@ -97,9 +97,13 @@ typedef void cb_relu_bwd_fn(size_t n, const float *y, const float *dy, float *dx
  * x [N, H, W, C] -> y [N, H/2, W/2, C] (integer division), H >= 2, W >= 2.
  * Backward recomputes the argmax from x and y instead of storing indices: dy [N,H/2,W/2,C] goes to
  * the first element of each window, in row-major window order, that equals the window's maximum;
- * every other element of dx [N,H,W,C], including a dropped odd row or column, is set to 0. */
+ * every other element of dx [N,H,W,C], including a dropped odd row or column, is set to 0.
+ * With relu != 0, x is a ReLU's output, x = max(z, 0), and backward gives the gradient with respect
+ * to z: ReLU' fused in, dy reaches the maximal element only where y > 0 (else it gets +0), so the
+ * training step need not mask dy in a pass of its own. The forward ignores relu. */
 typedef struct cb_pool_shape {
     int n, h, w, c; /* of the input */
+    int relu;       /* backward only, != 0: through the ReLU before the pool as well */
 } cb_pool_shape;
 typedef void cb_maxpool_fwd_fn(const cb_pool_shape *s, const float *x, float *y);
 typedef void cb_maxpool_bwd_fn(const cb_pool_shape *s, const float *x, const float *y,

@@ -1,7 +1,7 @@
 /*
  * maxpool_scalar.c - 2x2 stride-2 max-pool, plain C.
  * x [N,H,W,C] -> y [N,H/2,W/2,C]; backward routes dy to the first maximal element of each window
- * (row-major window order) and zeroes the rest of dx [N,H,W,C].
+ * (row-major window order) and zeroes the rest of dx [N,H,W,C]; with s->relu, only where y > 0.
  */
 #include <string.h>
 
@@ -40,7 +40,7 @@ void cb_maxpool_bwd_scalar(const cb_pool_shape *s, const float *x, const float *
                 for (int c = 0; c < C; c++)
                     for (int k = 0; k < 4; k++)
                         if (x[win[k] + c] == y[o + c]) {
-                            dx[win[k] + c] = dy[o + c];
+                            dx[win[k] + c] = !s->relu || y[o + c] > 0.0f ? dy[o + c] : 0.0f;
                             break;
                         }
             }
