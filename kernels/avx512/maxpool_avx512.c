@@ -101,7 +101,7 @@ void cb_maxpool_bwd_avx512(const cb_pool_shape *s, const float *x, const float *
     for (int n = 0; n < s->n; n++) {
         for (int oy = 0; oy < OH; oy++) {
             const size_t top = ((size_t)n * H + 2 * oy) * row, o = ((size_t)n * OH + oy) * OW * C;
-            if (C == 8 && s->relu)
+            if (C == 8 && s->relu) /* the step's call, with constant channels and ReLU' */
                 pool_row_bwd(x + top, y + o, dy + o, dx + top, OW, row, 8, true);
             else
                 pool_row_bwd(x + top, y + o, dy + o, dx + top, OW, row, C, s->relu != 0);
