@@ -37,8 +37,10 @@ static void point_params(float *slab, const size_t sizes[8], cb_params *p)
     }
 }
 
-/* The per-image activation tensors of cb_acts, in slab order; p2t follows them in the slab. */
+/* The per-image activation tensors of cb_acts, in slab order; the pools' window indices (bytes,
+ * carved from the slab as a quarter as many floats) and p2t follow them in the slab. */
 enum { ACT_TENSORS = 14 };
+enum { ARG1_BYTES = CB_IN_H / 2 * CB_IN_W / 2 * CB_CONV_C, ARG2_BYTES = ARG1_BYTES / 4 };
 
 static void act_tensors(cb_acts *a, float **t[ACT_TENSORS])
 {
@@ -53,7 +55,7 @@ static size_t act_sizes(const cb_model_config *cfg, size_t s[ACT_TENSORS])
     const size_t img = CB_IN_H * CB_IN_W, c1 = img * CB_CONV_C, p1 = c1 / 4, c2 = p1, p2 = p1 / 4;
     const size_t v[ACT_TENSORS] = {img * CB_IN_C, c1, p1, c2, p2, CB_HIDDEN, (size_t)cfg->outputs,
                                    (size_t)cfg->outputs, CB_HIDDEN, p2, c2, p1, c1, 1};
-    size_t total = 0;
+    size_t total = (ARG1_BYTES + ARG2_BYTES) / sizeof(float);
     for (int i = 0; i < ACT_TENSORS; i++)
         total += s[i] = v[i];
     return total;
@@ -67,7 +69,9 @@ static void point_acts(float *slab, const size_t sizes[ACT_TENSORS], int batch, 
         *t[i] = slab;
         slab += sizes[i] * (size_t)batch;
     }
-    a->p2t = slab;
+    a->arg1 = (uint8_t *)slab;
+    a->arg2 = a->arg1 + (size_t)ARG1_BYTES * batch;
+    a->p2t = slab + (size_t)(ARG1_BYTES + ARG2_BYTES) / sizeof(float) * batch;
 }
 
 /* Floats of the per-image gradients: conv1 and conv2 (the slab's first four tensors), dense2 (its
@@ -185,6 +189,8 @@ cb_acts cb_model_image_acts(const cb_model *m, int i)
     act_tensors(&a, t);
     for (int k = 0; k < ACT_TENSORS; k++)
         *t[k] += s[k] * (size_t)i;
+    a.arg1 += (size_t)ARG1_BYTES * i;
+    a.arg2 += (size_t)ARG2_BYTES * i;
     return a;
 }
 

@@ -83,6 +83,7 @@ typedef struct cb_acts {
     float *z;   /* [B,K]       logits */
     float *dz, *dh1, *dp2, *dc2, *dp1, *dc1; /* gradients of the loss, same shapes */
     float *loss; /* [B] each image's loss */
+    uint8_t *arg1, *arg2; /* [B,16,16,8], [B,8,8,8] the pools' window indices (cb_kernels.h) */
     float *p2t;  /* [CB_FLAT + 1][B] p2 transposed, and a last row of ones: dense1's input as the
                   * left factor of its weight-and-bias gradient [513,32] = p2t dh1 (not per
                   * image: each parameter block of step.c writes its own rows) */

@@ -13,10 +13,11 @@
  *   c. one unit per image: pool2 + ReLU' backward dc2 -> conv2 backward-data dp1,
  *      backward-weights g.conv2 -> pool1 + ReLU' backward dc1 -> conv1 backward-weights g.conv1.
  * The dense kernels sum each output in the same order for any number of rows, so how the images
- * fall into runs does not change a bit. A convolution's ReLU backward is fused into the pool's
- * (cb_pool_shape's relu): a pool's backward sends each window's gradient to the element equal to
- * the window's maximum, which is the pooled value, so masking by c > 0 there is masking by p > 0,
- * and needs no pass over the gradient of its own.
+ * fall into runs does not change a bit. A pool's forward writes its window index (cb_kernels.h),
+ * so its backward reads 1 byte per output instead of its input; a convolution's ReLU backward is
+ * fused into that index (cb_pool_shape's relu): a pool's backward sends each window's gradient to
+ * the element equal to the window's maximum, which is the pooled value, so masking by c > 0 there
+ * is masking by p > 0, and needs no pass over the gradient of its own.
  *
  * Phase 2, one unit per parameter block, in slab order:
  *   conv1, conv2 (the slab's first floats) and dense2 (its last): CB_PARAM_BLOCK floats, the batch
@@ -179,33 +180,35 @@ typedef struct conv_layer {
     cb_phase conv_phase, pool_phase;
 } conv_layer;
 
-/* The convolution of layer l (input in, weights w, bias b) into c and its pool into p, over bands
- * r (the convolution reads its input one row beyond them). */
+/* The convolution of layer l (input in, weights w, bias b) into c and its pool into p with its
+ * window index arg, over bands r (the convolution reads its input one row beyond them). */
 static void conv_pool_forward(const cb_model *m, const cb_kernel_table *kt, const conv_layer *l,
                               const float *in, const float *w, const float *b, float *c, float *p,
-                              band_range r)
+                              uint8_t *arg, band_range r)
 {
     const cb_conv_shape cs = conv_rows(l->conv, r);
     const cb_pool_shape ps = pool_rows(l->pool, r);
+    const size_t out = POOL_OUT(l->pool, r);
     TIMED(m, l->conv_phase, kt->conv2d_fwd(&cs, in, w, b, c, 1));
-    TIMED(m, l->pool_phase,
-          kt->maxpool_fwd(&ps, c + POOL_IN(l->pool, r), p + POOL_OUT(l->pool, r)));
+    TIMED(m, l->pool_phase, kt->maxpool_fwd(&ps, c + POOL_IN(l->pool, r), p + out, arg + out));
 }
 
-/* conv1 + ReLU and pool1 over bands r: x -> c1 -> p1. */
+/* conv1 + ReLU and pool1 over bands r: x -> c1 -> p1, arg1. */
 static void conv1_forward(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a,
                           band_range r)
 {
     const conv_layer l = {conv1_shape, pool1_shape, CB_PHASE_CONV1_FWD, CB_PHASE_POOL1_FWD};
-    conv_pool_forward(m, kt, &l, a->x, m->params.conv1_w, m->params.conv1_b, a->c1, a->p1, r);
+    conv_pool_forward(m, kt, &l, a->x, m->params.conv1_w, m->params.conv1_b, a->c1, a->p1,
+                      a->arg1, r);
 }
 
-/* conv2 + ReLU and pool2 over bands r: p1 -> c2 -> p2. */
+/* conv2 + ReLU and pool2 over bands r: p1 -> c2 -> p2, arg2. */
 static void conv2_forward(const cb_model *m, const cb_kernel_table *kt, const cb_acts *a,
                           band_range r)
 {
     const conv_layer l = {conv2_shape, pool2_shape, CB_PHASE_CONV2_FWD, CB_PHASE_POOL2_FWD};
-    conv_pool_forward(m, kt, &l, a->p1, m->params.conv2_w, m->params.conv2_b, a->c2, a->p2, r);
+    conv_pool_forward(m, kt, &l, a->p1, m->params.conv2_w, m->params.conv2_b, a->c2, a->p2,
+                      a->arg2, r);
 }
 
 /* Image i's loss into a->loss[0] and its gradient, as a share of the batch of n, into a->dz. */
@@ -283,7 +286,7 @@ static void pool2_backward(const cb_model *m, const cb_kernel_table *kt, const c
     const cb_pool_shape p = pool_rows(pool2_shape, r);
     const size_t in = POOL_IN(pool2_shape, r), out = POOL_OUT(pool2_shape, r);
     TIMED(m, CB_PHASE_POOL2_BWD,
-          kt->maxpool_bwd(&p, a->c2 + in, a->p2 + out, a->dp2 + out, a->dc2 + in));
+          kt->maxpool_bwd(&p, a->arg2 + out, a->dp2 + out, a->dc2 + in));
 }
 
 /* Each of bands r's weight gradients of one convolution of image i (shape, its input x and output
@@ -313,7 +316,7 @@ static void conv_backward(const cb_model *m, const cb_kernel_table *kt, int i, c
     TIMED(m, CB_PHASE_CONV2_BWD, kt->conv2d_bwd_data(&c2, a->dc2, m->params.conv2_w, a->dp1));
     band_weight_grads(m, kt, i, r, &conv2_shape, a->p1, a->dc2, false);
     TIMED(m, CB_PHASE_POOL1_BWD,
-          kt->maxpool_bwd(&p1, a->c1 + in, a->p1 + out, a->dp1 + out, a->dc1 + in));
+          kt->maxpool_bwd(&p1, a->arg1 + out, a->dp1 + out, a->dc1 + in));
     band_weight_grads(m, kt, i, r, &conv1_shape, a->x, a->dc1, true);
 }
 

@@ -15,19 +15,23 @@
  *   Out-of-place calls must leave their inputs unchanged.
  * - maxpool_fwd / maxpool_bwd: every NHWC shape with h, w in {2, 3, 4, 5, 7, 16, 17, 32},
  *   c in {1, 3, 7, 8, 9, 16, 17, 19}, n in {1, 2, 3}, for integer inputs from [-3, 3] (frequent
- *   ties), [-6, -1] (negative-only windows), {0, 1} (mostly ties, whole windows equal) and
- *   [-1e6, 1e6] (rare ties). Forward: the window maximum. Backward: dy goes to the FIRST element
- *   of the window, in row-major window order (top-left, top-right, bottom-left, bottom-right),
- *   equal to the maximum; every other element of dx, a dropped odd last row or column included,
- *   is +0. With relu set (ReLU' fused), dy goes there only where the maximum is > 0, else +0;
- *   both settings on every shape. dx starts as NaN, so every element must be written.
- * - maxpool_bwd_finite_differences: the backward pass against central differences
- *   (finite_diff.h), in double, of L(z) = sum_o dy[o] * maxpool(z)[o] and, with relu set, of
- *   L(z) = sum_o dy[o] * maxpool(max(z, 0))[o] (the kernel given x = max(z, 0)), on small shapes
- *   with all-distinct inputs (odd multiples of 1/16, perturbation 1/32 < half the gap of 1/8 and
- *   below the distance to 0, so neither the argmax nor a ReLU's side changes and the difference
- *   quotient is exact up to double rounding): |dx - fd| <= 1e-6, while a misrouted or unmasked
- *   gradient is off by |dy| >= 0.5.
+ *   ties), [-6, -1] (negative-only windows), {0, 1} (mostly ties, whole windows equal),
+ *   [-1e6, 1e6] (rare ties) and [-3, 3] with every 5th element NaN (a NaN first in its window
+ *   makes the maximum NaN; elsewhere it is passed over). Forward, with relu 0 and 1: y the window
+ *   maximum (scalar's order: m = e0, then m = e_k > m ? e_k : m) and arg the index of the FIRST
+ *   element of the window, in row-major window order (top-left, top-right, bottom-left,
+ *   bottom-right), equal to it, or CB_POOL_NONE (4) when none is (y NaN) or, with relu, where
+ *   !(y > 0). Backward, from that index and from a random one in [0, 4]: dy at the indexed
+ *   element, +0 at every other element of dx, a dropped odd last row or column included.
+ *   Outputs start as NaN (dx, y) or 0xEE (arg, not a valid index), so every element must be
+ *   written; arg has guard bytes of its own.
+ * - maxpool_bwd_finite_differences: forward then backward (the index is the kernel's own) against
+ *   central differences (finite_diff.h), in double, of L(z) = sum_o dy[o] * maxpool(z)[o] and,
+ *   with relu set, of L(z) = sum_o dy[o] * maxpool(max(z, 0))[o] (the kernel given x = max(z, 0)),
+ *   on small shapes with all-distinct inputs (odd multiples of 1/16, perturbation 1/32 < half the
+ *   gap of 1/8 and below the distance to 0, so neither the argmax nor a ReLU's side changes and
+ *   the difference quotient is exact up to double rounding): |dx - fd| <= 1e-6, while a misrouted
+ *   or unmasked gradient is off by |dy| >= 0.5.
  *
  * Every output buffer has guard values after its end (cbt_alloc); overwriting one fails the test.
  */
@@ -193,32 +197,62 @@ static size_t window_elem(const cb_pool_shape *s, size_t o, int k)
     return ((n * s->h + 2 * oy + (size_t)(k / 2)) * s->w + 2 * ox + (size_t)(k % 2)) * s->c + c;
 }
 
-/* Index in x of the first maximal element of output o's window (ties: the earliest wins). */
-static size_t window_argmax(const cb_pool_shape *s, const float *x, size_t o)
+/* The window element (0..3) of output o that scalar's maximum m = e0, m = e_k > m ? e_k : m
+ * comes from: the first maximal one (ties: the earliest wins). */
+static int window_argmax(const cb_pool_shape *s, const float *x, size_t o)
 {
-    size_t best = window_elem(s, o, 0);
-    for (int k = 1; k < 4; k++) {
-        const size_t e = window_elem(s, o, k);
-        if (x[e] > x[best])
-            best = e;
-    }
+    int best = 0;
+    for (int k = 1; k < 4; k++)
+        if (x[window_elem(s, o, k)] > x[window_elem(s, o, best)])
+            best = k;
     return best;
 }
 
-static void ref_pool_fwd(const cb_pool_shape *s, const float *x, float *y)
+static void ref_pool_fwd(const cb_pool_shape *s, const float *x, float *y, uint8_t *arg)
 {
-    for (size_t o = 0; o < pool_out_count(s); o++)
-        y[o] = x[window_argmax(s, x, o)];
+    for (size_t o = 0; o < pool_out_count(s); o++) {
+        const int k = window_argmax(s, x, o);
+        y[o] = x[window_elem(s, o, k)];
+        arg[o] = isnan(y[o]) || (s->relu && !(y[o] > 0.0f)) ? CB_POOL_NONE : (uint8_t)k;
+    }
 }
 
-static void ref_pool_bwd(const cb_pool_shape *s, const float *x, const float *dy, float *dx)
+static void ref_pool_bwd(const cb_pool_shape *s, const uint8_t *arg, const float *dy, float *dx)
 {
     for (size_t i = 0; i < pool_in_count(s); i++)
         dx[i] = 0.0f;
-    for (size_t o = 0; o < pool_out_count(s); o++) {
-        const size_t e = window_argmax(s, x, o);
-        dx[e] = !s->relu || x[e] > 0.0f ? dy[o] : 0.0f;
-    }
+    for (size_t o = 0; o < pool_out_count(s); o++)
+        if (arg[o] != CB_POOL_NONE)
+            dx[window_elem(s, o, arg[o])] = dy[o];
+}
+
+/* ---- max-pool: window indices, guarded ------------------------------------------------------ */
+
+enum { ARG_GUARD = 64, ARG_UNWRITTEN = 0xEE, ARG_GUARD_BYTE = 0xA5 };
+
+/* n index bytes set to ARG_UNWRITTEN, followed by ARG_GUARD guard bytes. */
+static uint8_t *arg_alloc(size_t n)
+{
+    uint8_t *p = malloc(n + ARG_GUARD);
+    assert_non_null(p);
+    memset(p, ARG_UNWRITTEN, n);
+    memset(p + n, ARG_GUARD_BYTE, ARG_GUARD);
+    return p;
+}
+
+static void arg_free(uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < ARG_GUARD; i++)
+        if (p[n + i] != ARG_GUARD_BYTE)
+            fail_msg("window index: guard byte %zu past the end overwritten", i);
+    free(p);
+}
+
+static void assert_args_equal(const char *what, const uint8_t *got, const uint8_t *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (got[i] != want[i])
+            fail_msg("%s[%zu]: %d, reference %d", what, i, got[i], want[i]);
 }
 
 /* ---- max-pool: exact comparison over every listed shape -------------------------------------- */
@@ -230,48 +264,68 @@ static const int pool_n[] = {1, 2, 3};
 typedef struct value_range {
     const char *name;
     int lo, hi;
+    int nan_every; /* > 0: every nan_every-th element is NaN */
 } value_range;
 
 static const value_range pool_ranges[] = {
-    {"integers in [-3,3]: frequent ties", -3, 3},
-    {"integers in [-6,-1]: negative-only windows", -6, -1},
-    {"0 or 1: mostly ties", 0, 1},
-    {"integers in [-1e6,1e6]: rare ties", -1000000, 1000000},
+    {"integers in [-3,3]: frequent ties", -3, 3, 0},
+    {"integers in [-6,-1]: negative-only windows", -6, -1, 0},
+    {"0 or 1: mostly ties", 0, 1, 0},
+    {"integers in [-1e6,1e6]: rare ties", -1000000, 1000000, 0},
+    {"integers in [-3,3], every 5th NaN", -3, 3, 5},
 };
 
-/* Forward and backward of one shape against the reference, bit for bit. */
+/* Backward of shape s from index arg against the reference, bit for bit. */
+static void check_pool_bwd(const cb_kernel_table *k, const cb_pool_shape *s, const uint8_t *arg,
+                           const float *dy, const char *what)
+{
+    const size_t nin = pool_in_count(s);
+    float *dx = cbt_alloc(nin), *want_dx = cbt_alloc(nin); /* NaN: every element must be written */
+    ref_pool_bwd(s, arg, dy, want_dx);
+    k->maxpool_bwd(s, arg, dy, dx);
+    cbt_assert_bits_equal(what, dx, want_dx, nin);
+    cbt_free(want_dx);
+    cbt_free(dx);
+}
+
+/* Forward and backward of one shape against the reference, bit for bit, with relu 0 and 1. */
 static void check_pool_shape(const cb_kernel_table *k, cb_rng *r, const cb_pool_shape *s,
                              const value_range *vr)
 {
     const size_t nin = pool_in_count(s), nout = pool_out_count(s);
-    float *x = cbt_alloc(nin), *dy = cbt_alloc(nout), *y = cbt_alloc(nout), *dx = cbt_alloc(nin);
-    float *want_y = cbt_alloc(nout), *want_dx = cbt_alloc(nin);
+    float *x = cbt_alloc(nin), *dy = cbt_alloc(nout);
+    uint8_t *random_arg = arg_alloc(nout);
     cbt_fill_int(r, x, nin, vr->lo, vr->hi);
+    for (size_t i = 0; vr->nan_every && i < nin; i += (size_t)vr->nan_every)
+        x[i] = NAN;
     cbt_fill_uniform(r, dy, nout, -1.0f, 1.0f);
-    ref_pool_fwd(s, x, want_y);
-
-    char what[160];
-    k->maxpool_fwd(s, x, y);
-    snprintf(what, sizeof what, "maxpool_fwd y (n=%d h=%d w=%d c=%d, %s)", s->n, s->h, s->w, s->c,
-             vr->name);
-    cbt_assert_bits_equal(what, y, want_y, nout);
+    for (size_t o = 0; o < nout; o++)
+        random_arg[o] = (uint8_t)cb_rng_below(r, CB_POOL_NONE + 1);
 
     for (int relu = 0; relu <= 1; relu++) {
-        cb_pool_shape b = *s;
-        b.relu = relu;
-        ref_pool_bwd(&b, x, dy, want_dx);
-        for (size_t i = 0; i < nin; i++)
-            dx[i] = NAN; /* every element must be written, on each pass */
-        k->maxpool_bwd(&b, x, want_y, dy, dx);
-        snprintf(what, sizeof what, "maxpool_bwd dx (n=%d h=%d w=%d c=%d relu=%d, %s)", s->n, s->h,
-                 s->w, s->c, relu, vr->name);
-        cbt_assert_bits_equal(what, dx, want_dx, nin);
+        const cb_pool_shape b = {s->n, s->h, s->w, s->c, relu};
+        float *y = cbt_alloc(nout), *want_y = cbt_alloc(nout);
+        uint8_t *arg = arg_alloc(nout), *want_arg = arg_alloc(nout);
+        ref_pool_fwd(&b, x, want_y, want_arg);
+        k->maxpool_fwd(&b, x, y, arg);
+        char what[160], name[220];
+        snprintf(what, sizeof what, "(n=%d h=%d w=%d c=%d relu=%d, %s)", s->n, s->h, s->w, s->c,
+                 relu, vr->name);
+        snprintf(name, sizeof name, "maxpool_fwd y %s", what);
+        cbt_assert_bits_equal(name, y, want_y, nout);
+        snprintf(name, sizeof name, "maxpool_fwd arg %s", what);
+        assert_args_equal(name, arg, want_arg, nout);
+        snprintf(name, sizeof name, "maxpool_bwd dx from the forward's index %s", what);
+        check_pool_bwd(k, &b, want_arg, dy, name);
+        snprintf(name, sizeof name, "maxpool_bwd dx from a random index %s", what);
+        check_pool_bwd(k, &b, random_arg, dy, name);
+        arg_free(want_arg, nout);
+        arg_free(arg, nout);
+        cbt_free(want_y);
+        cbt_free(y);
     }
 
-    cbt_free(want_dx);
-    cbt_free(want_y);
-    cbt_free(dx);
-    cbt_free(y);
+    arg_free(random_arg, nout);
     cbt_free(dy);
     cbt_free(x);
 }
@@ -314,7 +368,7 @@ static double pool_objective(void *ctx)
     const pool_loss *l = ctx;
     double sum = 0.0;
     for (size_t o = 0; o < pool_out_count(l->s); o++) {
-        const double m = l->z[window_argmax(l->s, l->z, o)];
+        const double m = l->z[window_elem(l->s, o, window_argmax(l->s, l->z, o))];
         sum += (double)l->w[o] * (l->s->relu && m < 0.0 ? 0.0 : m);
     }
     return sum;
@@ -345,14 +399,15 @@ static void maxpool_bwd_finite_differences(void **state)
         const size_t nin = pool_in_count(&s), nout = pool_out_count(&s);
         float *z = cbt_alloc(nin), *x = cbt_alloc(nin), *dx = cbt_alloc(nin);
         float *y = cbt_alloc(nout), *dy = cbt_alloc(nout);
+        uint8_t *arg = arg_alloc(nout);
         fill_distinct(&r, z, nin);
         for (size_t i = 0; i < nin; i++) /* the kernel's input: the ReLU's output, with relu */
             x[i] = s.relu && z[i] < 0.0f ? 0.0f : z[i];
         /* |dy| in [0.5, 1.5], either sign: a misrouted gradient is off by at least 0.5. */
         for (size_t o = 0; o < nout; o++)
             dy[o] = (0.5f + cb_rng_uniform(&r)) * (cb_rng_below(&r, 2) ? 1.0f : -1.0f);
-        k->maxpool_fwd(&s, x, y);
-        k->maxpool_bwd(&s, x, y, dy, dx);
+        k->maxpool_fwd(&s, x, y, arg);
+        k->maxpool_bwd(&s, arg, dy, dx);
         pool_loss l = {&s, z, dy};
         for (size_t i = 0; i < nin; i++) {
             const double fd = cbt_central_diff_f(pool_objective, &l, &z[i], fd_step);
@@ -361,6 +416,7 @@ static void maxpool_bwd_finite_differences(void **state)
                          "c=%d relu=%d)",
                          i, dx[i], fd, s.n, s.h, s.w, s.c, s.relu);
         }
+        arg_free(arg, nout);
         cbt_free(dy);
         cbt_free(y);
         cbt_free(dx);

@@ -94,20 +94,25 @@ typedef void cb_relu_fwd_fn(size_t n, const float *x, float *y);
 typedef void cb_relu_bwd_fn(size_t n, const float *y, const float *dy, float *dx);
 
 /* ---- 2x2 max-pool, stride 2 ("valid": an odd last row or column is dropped, as in Keras) -------
- * x [N, H, W, C] -> y [N, H/2, W/2, C] (integer division), H >= 2, W >= 2.
- * Backward recomputes the argmax from x and y instead of storing indices: dy [N,H/2,W/2,C] goes to
- * the first element of each window, in row-major window order, that equals the window's maximum;
- * every other element of dx [N,H,W,C], including a dropped odd row or column, is set to 0.
- * With relu != 0, x is a ReLU's output, x = max(z, 0), and backward gives the gradient with respect
- * to z: ReLU' fused in, dy reaches the maximal element only where y > 0 (else it gets +0), so the
- * training step need not mask dy in a pass of its own. The forward ignores relu. */
+ * x [N, H, W, C] -> y [N, H/2, W/2, C] (integer division), H >= 2, W >= 2, and the window index
+ * arg [N, H/2, W/2, C], one byte per output: which element of the output's window, 0..3 in
+ * row-major window order (top-left, top-right, bottom-left, bottom-right), is the first equal to
+ * the maximum, or CB_POOL_NONE when none is to get the gradient: no element equals the maximum
+ * (a NaN in the first), or, with relu != 0, !(y > 0).
+ * Backward routes dy [N,H/2,W/2,C] by arg alone: dx [N,H,W,C] gets dy at each window's indexed
+ * element and +0 everywhere else, a dropped odd row or column included. x and y are not read:
+ * a pool of pool1's size reads 2 KB of arg instead of its 32 KB input.
+ * relu != 0 means x is a ReLU's output, x = max(z, 0), and the gradient is wanted with respect to
+ * z: ReLU' is fused into the index (CB_POOL_NONE where y <= 0), so the training step need not
+ * mask dy in a pass of its own. */
+enum { CB_POOL_NONE = 4 };
 typedef struct cb_pool_shape {
     int n, h, w, c; /* of the input */
-    int relu;       /* backward only, != 0: through the ReLU before the pool as well */
+    int relu;       /* != 0: arg also through the ReLU before the pool */
 } cb_pool_shape;
-typedef void cb_maxpool_fwd_fn(const cb_pool_shape *s, const float *x, float *y);
-typedef void cb_maxpool_bwd_fn(const cb_pool_shape *s, const float *x, const float *y,
-                                   const float *dy, float *dx);
+typedef void cb_maxpool_fwd_fn(const cb_pool_shape *s, const float *x, float *y, uint8_t *arg);
+typedef void cb_maxpool_bwd_fn(const cb_pool_shape *s, const uint8_t *arg, const float *dy,
+                                   float *dx);
 
 /* ---- Dense (fully connected) ----------------------------------------------------------------
  * x [N, In], w [In, Out], b [Out] -> y [N, Out]: y[n,o] = b[o] + sum_i x[n,i] * w[i,o],
