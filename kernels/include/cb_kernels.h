@@ -110,7 +110,8 @@ typedef struct cb_pool_shape {
     int n, h, w, c; /* of the input */
     int relu;       /* != 0: arg also through the ReLU before the pool */
 } cb_pool_shape;
-typedef void cb_maxpool_fwd_fn(const cb_pool_shape *s, const float *x, float *y, uint8_t *arg);
+typedef void cb_maxpool_fwd_fn(const cb_pool_shape *s, const float *x, float *y,
+                                   uint8_t *arg);
 typedef void cb_maxpool_bwd_fn(const cb_pool_shape *s, const uint8_t *arg, const float *dy,
                                    float *dx);
 
