@@ -37,38 +37,75 @@ static void point_params(float *slab, const size_t sizes[8], cb_params *p)
     }
 }
 
-/* The per-image activation tensors of cb_acts, in slab order; the pools' window indices (bytes,
- * carved from the slab as a quarter as many floats) and p2t follow them in the slab. */
-enum { ACT_TENSORS = 14 };
+/* The activation tensors of cb_acts: per image, in act_slab order (the pools' window indices,
+ * bytes carved from the slab as a quarter as many floats, and p2t follow them), and per thread,
+ * in thread_slab order. */
+enum { IMAGE_TENSORS = 10, THREAD_TENSORS = 4 };
 enum { ARG1_BYTES = CB_IN_H / 2 * CB_IN_W / 2 * CB_CONV_C, ARG2_BYTES = ARG1_BYTES / 4 };
 
-static void act_tensors(cb_acts *a, float **t[ACT_TENSORS])
+static void image_tensors(cb_acts *a, float **t[IMAGE_TENSORS])
 {
-    float **v[ACT_TENSORS] = {&a->x,  &a->c1,  &a->p1,  &a->c2,  &a->p2,  &a->h1,  &a->z,
-                              &a->dz, &a->dh1, &a->dp2, &a->dc2, &a->dp1, &a->dc1, &a->loss};
+    float **v[IMAGE_TENSORS] = {&a->x,  &a->p1,  &a->p2,  &a->h1,  &a->z,
+                                &a->dz, &a->dh1, &a->dp2, &a->dc2, &a->loss};
     memcpy(t, v, sizeof v);
 }
 
-/* Floats per image of each per-image activation tensor; returns their sum. */
-static size_t act_sizes(const cb_model_config *cfg, size_t s[ACT_TENSORS])
+static void thread_tensors(cb_acts *a, float **t[THREAD_TENSORS])
 {
-    const size_t img = CB_IN_H * CB_IN_W, c1 = img * CB_CONV_C, p1 = c1 / 4, c2 = p1, p2 = p1 / 4;
-    const size_t v[ACT_TENSORS] = {img * CB_IN_C, c1, p1, c2, p2, CB_HIDDEN, (size_t)cfg->outputs,
-                                   (size_t)cfg->outputs, CB_HIDDEN, p2, c2, p1, c1, 1};
+    float **v[THREAD_TENSORS] = {&a->c1, &a->c2, &a->dp1, &a->dc1};
+    memcpy(t, v, sizeof v);
+}
+
+enum { C1_FLOATS = CB_IN_H * CB_IN_W * CB_CONV_C, P1_FLOATS = C1_FLOATS / 4 };
+
+/* Floats per image of each per-image tensor; returns their sum, the window indices included. */
+static size_t image_sizes(const cb_model_config *cfg, size_t s[IMAGE_TENSORS])
+{
+    const size_t K = (size_t)cfg->outputs, p2 = P1_FLOATS / 4;
+    const size_t v[IMAGE_TENSORS] = {CB_IN_H * CB_IN_W * CB_IN_C, P1_FLOATS, p2, CB_HIDDEN, K,
+                                     K, CB_HIDDEN, p2, P1_FLOATS, 1};
     size_t total = (ARG1_BYTES + ARG2_BYTES) / sizeof(float);
-    for (int i = 0; i < ACT_TENSORS; i++)
+    for (int i = 0; i < IMAGE_TENSORS; i++)
         total += s[i] = v[i];
     return total;
 }
 
-static void point_acts(float *slab, const size_t sizes[ACT_TENSORS], int batch, cb_acts *a)
+/* Floats per thread of each per-thread tensor (c1, c2, dp1, dc1). */
+static const size_t thread_sizes[THREAD_TENSORS] = {C1_FLOATS, P1_FLOATS, P1_FLOATS, C1_FLOATS};
+
+/* Floats between two threads' tensors: their sum, rounded up to whole 4 KB pages so that each
+ * thread's pages are its own (first touched by it: on its NUMA node). */
+static size_t thread_stride(void)
 {
-    float **t[ACT_TENSORS];
-    act_tensors(a, t);
-    for (int i = 0; i < ACT_TENSORS; i++) {
-        *t[i] = slab;
-        slab += sizes[i] * (size_t)batch;
+    size_t total = 0;
+    for (int i = 0; i < THREAD_TENSORS; i++)
+        total += thread_sizes[i];
+    return (total + 1023) / 1024 * 1024;
+}
+
+/* Points each tensor *t[k] into slab, `count` of them sizes[k] floats each; returns the end. */
+static float *point_tensors(float *slab, float **const t[], const size_t sizes[], int n,
+                            size_t count)
+{
+    for (int k = 0; k < n; k++) {
+        *t[k] = slab;
+        slab += sizes[k] * count;
     }
+    return slab;
+}
+
+/* Moves each tensor *t[k] on to its element `index` of sizes[k] floats. */
+static void offset_tensors(float **const t[], const size_t sizes[], int n, size_t index)
+{
+    for (int k = 0; k < n; k++)
+        *t[k] += sizes[k] * index;
+}
+
+static void point_acts(float *slab, const size_t sizes[IMAGE_TENSORS], int batch, cb_acts *a)
+{
+    float **t[IMAGE_TENSORS];
+    image_tensors(a, t);
+    slab = point_tensors(slab, t, sizes, IMAGE_TENSORS, (size_t)batch);
     a->arg1 = (uint8_t *)slab;
     a->arg2 = a->arg1 + (size_t)ARG1_BYTES * batch;
     a->p2t = slab + (size_t)(ARG1_BYTES + ARG2_BYTES) / sizeof(float) * batch;
@@ -112,12 +149,12 @@ int cb_model_init(cb_model *m, const cb_model_config *cfg, int max_batch, uint64
     m->cfg = *cfg;
     m->max_batch = max_batch;
     m->threads = 1;
-    size_t ps[8], as[ACT_TENSORS];
+    size_t ps[8], as[IMAGE_TENSORS];
     param_sizes(cfg, ps);
     for (int i = 0; i < 8; i++)
         m->param_count += ps[i];
     const size_t act_count =
-        (act_sizes(cfg, as) + CB_FLAT + 1) * (size_t)max_batch; /* + p2t [513][B] */
+        (image_sizes(cfg, as) + CB_FLAT + 1) * (size_t)max_batch; /* + p2t [513][B] */
 
     m->param_slab = alloc_floats(m->param_count);
     m->grad_slab = alloc_floats(m->param_count);
@@ -128,7 +165,7 @@ int cb_model_init(cb_model *m, const cb_model_config *cfg, int max_batch, uint64
     m->image_grad_slab = alloc_floats(m->image_stride * (size_t)max_batch);
     m->band_flags = aligned_alloc(sizeof *m->band_flags, sizeof *m->band_flags * (size_t)max_batch);
     if (!m->param_slab || !m->grad_slab || !m->m_slab || !m->v_slab || !m->act_slab ||
-        !m->image_grad_slab || !m->band_flags) {
+        !m->image_grad_slab || !m->band_flags || cb_model_set_threads(m, 1) != 0) {
         cb_model_free(m);
         return -1;
     }
@@ -157,6 +194,7 @@ void cb_model_free(cb_model *m)
     free(m->v_slab);
     free(m->act_slab);
     free(m->image_grad_slab);
+    free(m->thread_slab);
     free(m->band_flags);
     memset(m, 0, sizeof *m);
 }
@@ -180,17 +218,38 @@ cb_params cb_model_image_grads(const cb_model *m, int i, int band)
     return p;
 }
 
-cb_acts cb_model_image_acts(const cb_model *m, int i)
+int cb_model_set_threads(cb_model *m, int threads)
 {
-    size_t s[ACT_TENSORS];
-    act_sizes(&m->cfg, s);
+    if (threads < 1)
+        return -1;
+    if (threads > m->slab_threads) {
+        /* not cleared: each thread writes its tensors before it reads them, and touches its
+           pages first */
+        float *slab = aligned_alloc(4096, thread_stride() * sizeof(float) * (size_t)threads);
+        if (!slab)
+            return -1;
+        free(m->thread_slab);
+        m->thread_slab = slab;
+        m->slab_threads = threads;
+    }
+    m->threads = threads;
+    return 0;
+}
+
+cb_acts cb_model_image_acts(const cb_model *m, int i, int thread)
+{
+    size_t s[IMAGE_TENSORS];
+    image_sizes(&m->cfg, s);
     cb_acts a = m->acts;
-    float **t[ACT_TENSORS];
-    act_tensors(&a, t);
-    for (int k = 0; k < ACT_TENSORS; k++)
-        *t[k] += s[k] * (size_t)i;
+    float **t[IMAGE_TENSORS];
+    image_tensors(&a, t);
+    offset_tensors(t, s, IMAGE_TENSORS, (size_t)i);
     a.arg1 += (size_t)ARG1_BYTES * i;
     a.arg2 += (size_t)ARG2_BYTES * i;
+    float **u[THREAD_TENSORS];
+    thread_tensors(&a, u);
+    point_tensors(m->thread_slab + thread_stride() * (size_t)thread, u, thread_sizes,
+                  THREAD_TENSORS, 1);
     return a;
 }
 

@@ -72,16 +72,21 @@ typedef struct cb_params {
     float *fc2_b;   /* [K]        */
 } cb_params;
 
-/* Activations and their gradients for a batch of up to max_batch images. */
+/* Activations and their gradients for a batch of up to max_batch images. c1, c2, dp1 and dc1 are
+ * read only within the unit of step.c that writes them (a convolution and its pool, forward; an
+ * image's or a band's backward from dc2), so there is one of each per thread [T], not per image:
+ * they stay in the thread's cache from image to image instead of taking 80 KB per image out of it
+ * (the backward reads the pools' window indices, not c1 and c2). */
 typedef struct cb_acts {
     float *x;   /* [B,32,32,3] input, pixels / 255 */
-    float *c1;  /* [B,32,32,8] conv1 + ReLU */
+    float *c1;  /* [T,32,32,8] conv1 + ReLU */
     float *p1;  /* [B,16,16,8] */
-    float *c2;  /* [B,16,16,8] conv2 + ReLU */
+    float *c2;  /* [T,16,16,8] conv2 + ReLU */
     float *p2;  /* [B,512]     */
     float *h1;  /* [B,32]      dense1 + ReLU */
     float *z;   /* [B,K]       logits */
-    float *dz, *dh1, *dp2, *dc2, *dp1, *dc1; /* gradients of the loss, same shapes */
+    float *dz, *dh1, *dp2, *dc2; /* gradients of the loss, same shapes */
+    float *dp1, *dc1;            /* [T,16,16,8], [T,32,32,8] */
     float *loss; /* [B] each image's loss */
     uint8_t *arg1, *arg2; /* [B,16,16,8], [B,8,8,8] the pools' window indices (cb_kernels.h) */
     float *p2t;  /* [CB_FLAT + 1][B] p2 transposed, and a last row of ones: dense1's input as the
@@ -156,12 +161,15 @@ typedef struct cb_model {
     cb_model_config cfg;
     cb_profile *profile;  /* NULL: no per-layer timing */
     int max_batch;
-    int threads;          /* OpenMP threads of every pass; 1 after cb_model_init */
+    int threads;          /* OpenMP threads of every pass; 1 after cb_model_init, then
+                             cb_model_set_threads */
     size_t param_count;
     size_t image_stride;  /* floats between two images' gradients (rounded up to 16) */
     float *param_slab, *grad_slab, *m_slab, *v_slab, *act_slab;
     float *image_grad_slab; /* [max_batch][image_stride]: per image, its bands' conv1 and conv2,
                                and dense2 (cb_model_image_grads) */
+    float *thread_slab;     /* [slab_threads] of the per-thread activations (cb_acts) */
+    int slab_threads;
     cb_band_flags *band_flags; /* [max_batch] */
     bool bands_always;         /* phase 1 in bands at any thread count (the same bits): how the
                                   scaling model times a band on one thread */
@@ -225,9 +233,14 @@ double cb_model_exchange_bytes_per_image(const cb_model *m, bool results_only);
  * band's rows, and for band 0 dense2 (fc1_w, fc1_b, and the other bands' fc2_w, fc2_b are NULL). */
 cb_params cb_model_image_grads(const cb_model *m, int i, int band);
 
-/* The activations of image i: every per-image tensor of acts offset by i images (loss by one,
- * p2t not at all: it is shared). */
-cb_acts cb_model_image_acts(const cb_model *m, int i);
+/* Sets the threads of every pass, with a set of per-thread activations for each. Returns 0, or
+ * -1 when threads < 1 or memory is short (m is then unchanged). */
+int cb_model_set_threads(cb_model *m, int threads);
+
+/* The activations of image i on thread `thread` (< m->threads): every per-image tensor of acts
+ * offset by i images (loss by one, p2t not at all: it is shared), the per-thread ones the
+ * thread's. */
+cb_acts cb_model_image_acts(const cb_model *m, int i, int thread);
 
 /* Floating-point operations per image (multiply and add counted separately, convolutions and
  * dense layers only; conv1 needs no data gradient). */

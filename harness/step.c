@@ -246,7 +246,7 @@ static void dense_head(const cb_model *m, const cb_kernel_table *kt, const cb_ba
 {
     dense_forward_images(m, kt, lo, hi);
     for (int i = lo; i < hi; i++) {
-        const cb_acts a = cb_model_image_acts(m, i);
+        const cb_acts a = cb_model_image_acts(m, i, omp_get_thread_num());
         const cb_params g = cb_model_image_grads(m, i, 0);
         image_loss(m, kt, b, i, &a);
         TIMED(m, CB_PHASE_DENSE2_BWD,
@@ -342,7 +342,7 @@ static void images_by_run(const cb_model *m, const cb_kernel_table *kt, const cb
         return;
     for (int i = run_lo; i < run_hi; i++) {
         const double t0 = unit_begin(m);
-        const cb_acts a = cb_model_image_acts(m, i);
+        const cb_acts a = cb_model_image_acts(m, i, omp_get_thread_num());
         gather_rows(m, kt, b, i, &a, whole_image);
         if (b->set && i + 1 < run_hi) /* this thread's next image, while this one trains */
             cb_dataset_prefetch(b->set, b->idx[i + 1]);
@@ -356,7 +356,7 @@ static void images_by_run(const cb_model *m, const cb_kernel_table *kt, const cb
     unit_end(m, CB_COL_IMAGES, t0);
     for (int i = run_lo; i < run_hi; i++) {
         const double t1 = unit_begin(m);
-        const cb_acts a = cb_model_image_acts(m, i);
+        const cb_acts a = cb_model_image_acts(m, i, omp_get_thread_num());
         pool2_backward(m, kt, &a, whole_image);
         conv_backward(m, kt, i, &a, whole_image);
         unit_end(m, CB_COL_IMAGES, t1);
@@ -405,7 +405,7 @@ static void wait_neighbours(const cb_model *m, int i, int band, band_stage s)
 static void band_stage_run(const cb_model *m, const cb_kernel_table *kt, const cb_batch *b, int i,
                            int band, band_stage s)
 {
-    const cb_acts a = cb_model_image_acts(m, i);
+    const cb_acts a = cb_model_image_acts(m, i, omp_get_thread_num());
     const band_range r = {band, 1};
     switch (s) {
     case STAGE_GATHER: gather_rows(m, kt, b, i, &a, r); break;
@@ -749,7 +749,7 @@ void cb_model_forward(cb_model *m, const cb_kernel_table *kt, const cb_batch *b)
         int run_lo, run_hi;
         thread_run(0, b->n, &run_lo, &run_hi);
         for (int i = run_lo; i < run_hi; i++) {
-            const cb_acts a = cb_model_image_acts(m, i);
+            const cb_acts a = cb_model_image_acts(m, i, omp_get_thread_num());
             gather_rows(m, kt, b, i, &a, whole_image);
             conv1_forward(m, kt, &a, whole_image);
             conv2_forward(m, kt, &a, whole_image);

@@ -142,7 +142,6 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
              cb_epoch_stats *stats)
 {
     const cb_kernel_table *kt = cfg->kernels;
-    model->threads = cfg->threads > 0 ? cfg->threads : 1;
     const int n_train = clamp_count(cfg->train_images, data->train.count);
     const int n_test = clamp_count(cfg->test_images, data->test.count);
     const double flops_per_image = cb_model_flops_train(&model->cfg);
@@ -155,7 +154,8 @@ int cb_train(const cb_train_config *cfg, const cb_cifar10 *data, cb_model *model
     long label_correct[CB_MAX_LABELS];
     cb_profile prof = {0};
     cb_contention_probe *probe = malloc(sizeof *probe); /* 16 KB: the team's thread clocks */
-    if (!order || !labels || !idx || !probe || (data->train.targets && !targets) ||
+    if (cb_model_set_threads(model, cfg->threads > 0 ? cfg->threads : 1) != 0 || !order ||
+        !labels || !idx || !probe || (data->train.targets && !targets) ||
         model->cfg.outputs > CB_MAX_LABELS || (cfg->profile && cb_profile_init(&prof, model->threads, cfg->profile == CB_PROFILE_LAYERS) != 0)) {
         free(order);
         free(labels);
