@@ -1,9 +1,12 @@
 /* build_info.c - how this binary was built (cb_build_info.h); CMake defines the values for this
- * file only, so a new revision recompiles nothing else. */
+ * file only, and the revision header is regenerated at every build (cmake/GitRevision.cmake), so
+ * a new revision recompiles nothing else. */
 #include "cb_build_info.h"
 
+#include "cb_git_revision.h"
+
 #ifndef CB_VERSION
-#error "CB_VERSION, CB_GIT_REVISION, CB_BUILD_FLAGS and CB_COMPILER come from util/CMakeLists.txt"
+#error "CB_VERSION, CB_BUILD_FLAGS and CB_COMPILER come from util/CMakeLists.txt"
 #endif
 
 const char *cb_build_version(void)
