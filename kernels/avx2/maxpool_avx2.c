@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cb_kernel_impl.h"
+#include "cb_maxpool_rows.h"
 #include "vmath_avx2.h"
 
 /* The max of one chunk of 8 channels of a window (its elements at p + off[k], the first
@@ -117,22 +118,7 @@ CB_AVX2_INLINE void pool_row_fwd8(const float *p, float *o, uint8_t *ao, int ow,
     pool_row_fwd(p, o, ao, ow - ox, row, 8, relu); /* the last ow % 4 windows */
 }
 
-void cb_maxpool_fwd_avx2(const cb_pool_shape *s, const float *x, float *y, uint8_t *arg)
-{
-    const int H = s->h, W = s->w, C = s->c, OH = H / 2, OW = W / 2;
-    const size_t row = (size_t)W * C;
-    for (int n = 0; n < s->n; n++)
-        for (int oy = 0; oy < OH; oy++) {
-            const float *p = x + ((size_t)n * H + 2 * oy) * row;
-            const size_t o = ((size_t)n * OH + oy) * OW * C;
-            if (C == 8 && s->relu) /* the step's call, with constant channels and ReLU' */
-                pool_row_fwd8(p, y + o, arg + o, OW, row, true);
-            else if (C == 8)
-                pool_row_fwd8(p, y + o, arg + o, OW, row, false);
-            else
-                pool_row_fwd(p, y + o, arg + o, OW, row, C, s->relu != 0);
-        }
-}
+CB_MAXPOOL_FWD_ROWS(avx2)
 
 /* dx for one output row's windows (ao / go walk arg / dy; d walks the top row of dx). */
 CB_AVX2_INLINE void pool_row_bwd(const uint8_t *ao, const float *go, float *d, int ow, size_t row,
