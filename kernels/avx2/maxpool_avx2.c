@@ -138,23 +138,19 @@ CB_AVX2_INLINE void pool_row_bwd(const uint8_t *ao, const float *go, float *d, i
         }
 }
 
-void cb_maxpool_bwd_avx2(const cb_pool_shape *s, const uint8_t *arg, const float *dy, float *dx)
+/* pool_row_bwd with C = 8: a window's 8 index bytes widened in one load, no tail. */
+CB_AVX2_INLINE void pool_row_bwd8(const uint8_t *ao, const float *go, float *d, int ow, size_t row)
 {
-    const int H = s->h, W = s->w, C = s->c, OH = H / 2, OW = W / 2;
-    const size_t row = (size_t)W * C;
-    for (int n = 0; n < s->n; n++) {
-        for (int oy = 0; oy < OH; oy++) {
-            const size_t top = ((size_t)n * H + 2 * oy) * row, o = ((size_t)n * OH + oy) * OW * C;
-            if (C == 8) /* the step's call, with constant channels */
-                pool_row_bwd(arg + o, dy + o, dx + top, OW, row, 8);
-            else
-                pool_row_bwd(arg + o, dy + o, dx + top, OW, row, C);
-            if (W % 2) { /* the dropped last column of both window rows */
-                memset(dx + top + row - C, 0, sizeof(float) * C);
-                memset(dx + top + 2 * row - C, 0, sizeof(float) * C);
-            }
-        }
-        if (H % 2) /* the dropped last row */
-            memset(dx + ((size_t)n * H + H - 1) * row, 0, sizeof(float) * row);
+    for (int ox = 0; ox < ow; ox++, ao += 8, go += 8, d += 16) {
+        const __m256i a = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)ao));
+        const __m256 g = _mm256_loadu_ps(go);
+        float *const dk[4] = {d, d + 8, d + row, d + row + 8};
+        CB_AVX2_UNROLL
+        for (int k = 0; k < 4; k++)
+            _mm256_storeu_ps(dk[k], _mm256_and_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(
+                                                      a, _mm256_set1_epi32(k))),
+                                                  g));
     }
 }
+
+CB_MAXPOOL_BWD_ROWS(avx2)

@@ -133,23 +133,4 @@ CB_AVX512_INLINE void pool_row_bwd8(const uint8_t *ao, const float *go, float *d
     pool_row_bwd(ao, go, d, ow - ox, row, 8); /* an odd last window */
 }
 
-void cb_maxpool_bwd_avx512(const cb_pool_shape *s, const uint8_t *arg, const float *dy, float *dx)
-{
-    const int H = s->h, W = s->w, C = s->c, OH = H / 2, OW = W / 2;
-    const size_t row = (size_t)W * C;
-    for (int n = 0; n < s->n; n++) {
-        for (int oy = 0; oy < OH; oy++) {
-            const size_t top = ((size_t)n * H + 2 * oy) * row, o = ((size_t)n * OH + oy) * OW * C;
-            if (C == 8)
-                pool_row_bwd8(arg + o, dy + o, dx + top, OW, row);
-            else
-                pool_row_bwd(arg + o, dy + o, dx + top, OW, row, C);
-            if (W & 1) { /* the dropped last column of both rows */
-                memset(dx + top + row - C, 0, sizeof(float) * C);
-                memset(dx + top + 2 * row - C, 0, sizeof(float) * C);
-            }
-        }
-        if (H & 1) /* the dropped last row */
-            memset(dx + ((size_t)n * H + H - 1) * row, 0, sizeof(float) * row);
-    }
-}
+CB_MAXPOOL_BWD_ROWS(avx512)
