@@ -18,8 +18,7 @@ set -euo pipefail
 EXPECTED_REGIONS=(
   "conv2d_fwd_avx2|forward engine; backward-data runs the same loop"
   "conv2d_bwd_weights_avx2|backward-weights"
-  "dense_gemm_avx2|gemm tile: forward (x w) and backward-weights (x^T dy)"
-  "dense_bwd_data_avx2|backward-data (dy w^T)"
+  "dense_gemm_avx2|gemm block, 6 x 16: dense1 fwd, bwd-weights, bwd-data (dy w^T, N >= 6)"
   "conv2d_fwd_avx512|forward engine (channel pairs on zmm); backward-data runs the same loop"
   "conv2d_fwd_cin3_avx512|forward, Cin 3 -> Cout 8 (conv1): tap pairs on zmm"
   "conv2d_bwd_weights_avx512|backward-weights (tap pairs on zmm)"

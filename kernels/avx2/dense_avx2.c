@@ -2,14 +2,23 @@
  * dense_avx2.c - fully connected layer, AVX2 + FMA.
  * x [N,In], w [In,Out], b [Out], y/dy [N,Out]; dx [N,In], dw [In,Out], db [Out].
  *
- * Strategy. y = x w and dw = x^T dy are one product, C[m][o] = init[o] + sum_k A[m,k] B[k][o] with
- * B's rows contiguous in o, computed by one register tile: 4 rows of C by 16 columns (8
- * accumulators); per k, 4 broadcasts of A and 2 vector loads of B (masked past the last column).
- * A tile's rows past the last row of C recompute the last row and are not stored, so every shape
- * runs the same tile. dx = dy w^T contracts over o, contiguous in both dy and w: tiles of 2 rows
- * of dy by 4 rows of w keep 8 vectors of partial sums over o, reduced 4 at a time with hadd.
- * Integer-valued inputs whose sums are exact in float give results bit-identical to scalar;
- * db is summed in scalar's order, so it is bit-identical for any input.
+ * Strategy: all three products are one register-blocked micro-kernel,
+ *   C[a][o] = init[a][o] + sum_k A(a, k) * B[k][o],
+ * with A read by broadcasts at any strides and B read in rows of 16 lanes (masked at the end):
+ *   forward  y  = b + x w       A = x,    B = w,     k = input index
+ *   weights  dw = x^T dy        A = x^T,  B = dy,    k = row (batch) index
+ *   data     dx = dy w^T        A = dy,   B = w^T,   k = output index
+ * A block is 6 rows x 16 lanes: 12 accumulators, 2 B vectors and a broadcast take 15 of the 16
+ * registers, and 12 independent FMA chains cover the FMA latency of two pipes (4 cycles x 2) with
+ * room to spare, where 8 chains (4 x 16) leave none. Each step of k loads the B row once,
+ * broadcasts one A value per row and does one FMA per accumulator. Leftover rows go through blocks
+ * of 4 rows x 16 lanes (dense1's weight gradient comes in blocks of 4 rows: one block, every B row
+ * loaded once), then 2 and 1 rows x 32 lanes. A lane tail is a masked load, and its store writes
+ * 4-, 2- and 1-float pieces with plain stores (a vmaskmovps store is microcoded on AMD).
+ * w^T is not stored anywhere, so dx transposes w, a tile of 64 x 32 at a time in 8 x 8 register
+ * transposes, into a stack buffer and accumulates into dx over tiles of k. Each output is summed
+ * in scalar's order (one FMA per term, k in order), so integer-valued inputs whose sums are exact
+ * in float give scalar's bits; db is summed in scalar's order, bit-identical for any input.
  */
 #include <immintrin.h>
 
@@ -17,167 +26,230 @@
 #include "cb_mca.h"
 #include "vmath_avx2.h"
 
-#define TILE_M 4 /* rows of C per tile */
-#define TILE_V 2 /* vectors of 8 columns of C per tile */
+enum { TILE_K = 64, TILE_LANES = 32 }; /* the w^T tile of dx: k x lanes */
+enum { MAX_ROWS = 6, MAX_VECS = 4 }; /* register blocks: 6 x 2, 4 x 2, 2 x 4 or 1 x 4 vectors */
 
-/* C [m x cols] = init + A B, A[i][k] at a[i * a_m + k * a_k], B [kdim x cols] row-major. */
-typedef struct gemm_args {
-    int m, kdim, cols;
-    const float *a;
-    size_t a_m, a_k;
-    const float *b;    /* row stride cols */
-    const float *init; /* [cols] added to every row, or NULL for zero */
-    float *c;          /* row stride cols */
+typedef struct gemm {
+    int rows, lanes, k;       /* C is rows x lanes; k terms per output */
+    const float *a;           /* A(r, k) = a[r * a_rs + k * a_ks] */
+    ptrdiff_t a_rs, a_ks;
+    const float *b;           /* B row k at b + k * b_ks */
+    ptrdiff_t b_ks;
+    float *c;                 /* C row r at c + r * c_rs */
+    ptrdiff_t c_rs;
+    const float *init;        /* NULL (zero) or init row r at init + r * init_rs */
+    ptrdiff_t init_rs;
     int relu;
-} gemm_args;
+} gemm;
 
-/* Columns o.. of a tile vector: plain loads when the whole tile is inside the matrix (`full`, a
- * constant after inlining), masked ones (zeros past the last column) otherwise. */
-CB_AVX2_INLINE __m256 load_cols(const float *p, __m256i mask, int full)
+/* The first clamp(lanes, 0, 8) floats of v to p, with plain stores only. */
+CB_AVX2_INLINE void store_lanes(float *p, __m256 v, int lanes)
 {
-    return full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, mask);
+    if (lanes >= 8) {
+        _mm256_storeu_ps(p, v);
+        return;
+    }
+    __m128 h = _mm256_castps256_ps128(v);
+    if (lanes >= 4) {
+        _mm_storeu_ps(p, h);
+        h = _mm256_extractf128_ps(v, 1);
+        p += 4;
+        lanes -= 4;
+    }
+    if (lanes >= 2) {
+        _mm_storel_pi((__m64 *)(void *)p, h);
+        h = _mm_movehl_ps(h, h);
+        p += 2;
+        lanes -= 2;
+    }
+    if (lanes >= 1)
+        _mm_store_ss(p, h);
 }
 
-/* Rows i..i+TILE_M-1, columns o..o+8*TILE_V-1 of C. */
-CB_AVX2_INLINE void gemm_tile(const gemm_args *g, int i, int o, int full)
+/* Rows r0 .. r0 + R - 1 and lanes l0 .. l0 + 8 V - 1 of C (those inside it); R, V and FULL (all
+ * 8 V lanes inside) are constants after inlining. */
+CB_AVX2_INLINE void gemm_block(const gemm *g, int r0, int l0, const int R, const int V,
+                               const int FULL)
 {
-    __m256i mask[TILE_V];
-    __m256 acc[TILE_M][TILE_V];
-    const float *ap[TILE_M];
+    __m256i mask[MAX_VECS];
+    __m256 acc[MAX_ROWS][MAX_VECS];
+    const float *ap[MAX_ROWS];
     CB_AVX2_UNROLL
-    for (int v = 0; v < TILE_V; v++) {
-        mask[v] = cb_avx2_tail_mask(g->cols - o - 8 * v);
-        const __m256 init = g->init ? load_cols(g->init + o + 8 * v, mask[v], full)
-                                    : _mm256_setzero_ps();
+    for (int v = 0; v < V; v++)
+        mask[v] = cb_avx2_tail_mask(g->lanes - l0 - 8 * v);
+    CB_AVX2_UNROLL
+    for (int q = 0; q < R; q++) {
+        ap[q] = g->a + (size_t)(r0 + q) * g->a_rs;
+        const float *init = g->init ? g->init + (size_t)(r0 + q) * g->init_rs + l0 : NULL;
         CB_AVX2_UNROLL
-        for (int q = 0; q < TILE_M; q++)
-            acc[q][v] = init;
+        for (int v = 0; v < V; v++)
+            acc[q][v] = !init ? _mm256_setzero_ps()
+                        : FULL ? _mm256_loadu_ps(init + 8 * v)
+                               : _mm256_maskload_ps(init + 8 * v, mask[v]);
     }
-    CB_AVX2_UNROLL
-    for (int q = 0; q < TILE_M; q++)
-        ap[q] = g->a + (size_t)cb_avx2_min_int(i + q, g->m - 1) * g->a_m;
-    const float *brow = g->b + o;
-    for (int k = 0; k < g->kdim; k++, brow += g->cols) {
+    const float *brow = g->b + l0;
+    for (int k = 0; k < g->k; k++, brow += g->b_ks) {
         CB_MCA_BEGIN("dense_gemm_avx2");
-        __m256 bv[TILE_V];
+        __m256 bv[MAX_VECS];
         CB_AVX2_UNROLL
-        for (int v = 0; v < TILE_V; v++)
-            bv[v] = load_cols(brow + 8 * v, mask[v], full);
+        for (int v = 0; v < V; v++)
+            bv[v] = FULL ? _mm256_loadu_ps(brow + 8 * v) : _mm256_maskload_ps(brow + 8 * v, mask[v]);
         CB_AVX2_UNROLL
-        for (int q = 0; q < TILE_M; q++) {
+        for (int q = 0; q < R; q++) {
             const __m256 av = _mm256_broadcast_ss(ap[q]);
-            ap[q] += g->a_k;
+            ap[q] += g->a_ks;
             CB_AVX2_UNROLL
-            for (int v = 0; v < TILE_V; v++)
+            for (int v = 0; v < V; v++)
                 acc[q][v] = _mm256_fmadd_ps(av, bv[v], acc[q][v]);
         }
         CB_MCA_END();
     }
     CB_AVX2_UNROLL
-    for (int q = 0; q < TILE_M; q++)
+    for (int q = 0; q < R; q++)
         CB_AVX2_UNROLL
-        for (int v = 0; v < TILE_V; v++) {
-            const int cols = g->cols - o - 8 * v;
-            if (i + q >= g->m || cols <= 0)
-                continue;
+        for (int v = 0; v < V; v++) {
             const __m256 r = g->relu ? _mm256_max_ps(acc[q][v], _mm256_setzero_ps()) : acc[q][v];
-            cb_avx2_storen(g->c + (size_t)(i + q) * g->cols + o + 8 * v, r, cols);
+            float *c = g->c + (size_t)(r0 + q) * g->c_rs + l0 + 8 * v;
+            if (FULL)
+                _mm256_storeu_ps(c, r);
+            else
+                store_lanes(c, r, g->lanes - l0 - 8 * v);
         }
 }
 
-static void gemm(const gemm_args *g)
+/* Rows r0 .. r0 + R - 1 of C, every lane: blocks of 16 lanes, or 32 for 1 or 2 rows (4 or 8
+ * FMA chains rather than 2 or 4; GCC keeps larger blocks' accumulator arrays on the stack). */
+CB_AVX2_INLINE void gemm_rows(const gemm *g, int r0, const int R)
 {
-    for (int i = 0; i < g->m; i += TILE_M) {
-        int o = 0;
-        for (; o + 8 * TILE_V <= g->cols; o += 8 * TILE_V)
-            gemm_tile(g, i, o, 1);
-        if (o < g->cols)
-            gemm_tile(g, i, o, 0);
+    const int V = R <= 2 ? 4 : 2;
+    int l0 = 0;
+    for (; l0 + 8 * V <= g->lanes; l0 += 8 * V)
+        gemm_block(g, r0, l0, R, V, 1);
+    if (l0 < g->lanes)
+        gemm_block(g, r0, l0, R, V, 0);
+}
+
+static void gemm_run(const gemm *g)
+{
+    int r0 = 0;
+    for (; r0 + MAX_ROWS <= g->rows; r0 += MAX_ROWS)
+        gemm_rows(g, r0, MAX_ROWS);
+    if (r0 + 4 <= g->rows) {
+        gemm_rows(g, r0, 4);
+        r0 += 4;
     }
+    if (r0 + 2 <= g->rows) {
+        gemm_rows(g, r0, 2);
+        r0 += 2;
+    }
+    if (r0 < g->rows)
+        gemm_rows(g, r0, 1);
 }
 
 /* y [N,Out] = x [N,In] w [In,Out] + b, ReLU fused when relu != 0. */
 void cb_dense_fwd_avx2(int n, int in, int out, const float *x, const float *w, const float *b,
                        float *y, int relu)
 {
-    const gemm_args g = {n, in, out, x, (size_t)in, 1, w, b, y, relu};
-    gemm(&g);
+    const gemm g = {.rows = n, .lanes = out, .k = in,
+                    .a = x, .a_rs = in, .a_ks = 1,
+                    .b = w, .b_ks = out,
+                    .c = y, .c_rs = out,
+                    .init = b, .init_rs = 0, .relu = relu};
+    gemm_run(&g);
 }
 
-/* [sum a, sum b, sum c, sum d] */
-static inline __m128 reduce4(__m256 a, __m256 b, __m256 c, __m256 d)
+/* dst[k][l] = src[l][k] for l < nr, k < nk (the other lanes and rows of the 8 x 8 block set to 0),
+ * rows `ss` / `ds` floats apart; FULL (a constant) says nr = nk = 8, so no load needs a mask.
+ * Rows are loaded as two halves into the two 128-bit lanes (rows l and l + 4), then a 4 x 4
+ * transpose within each half, two rounds of 8 shuffles. */
+CB_AVX2_INLINE void transpose8x8(const float *src, ptrdiff_t ss, const int FULL, int nr, int nk,
+                                 float *dst, ptrdiff_t ds)
 {
-    const __m256 s = _mm256_hadd_ps(_mm256_hadd_ps(a, b), _mm256_hadd_ps(c, d));
-    return _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-}
-
-/* Stores the first min(lanes, 4) of v; the masked store (slow on AMD) only for a tail. */
-static inline void store4(float *p, __m128 v, int lanes)
-{
-    if (lanes >= 4)
-        _mm_storeu_ps(p, v);
-    else
-        _mm_maskstore_ps(p, _mm256_castsi256_si128(cb_avx2_tail_mask(lanes)), v);
-}
-
-/* dx[r][i] = sum_o dy[r][o] w[i][o] for rows r, r+1 and i..i+3 (those that exist); `full` (a
- * constant after inlining) says Out is a multiple of 8, so no load needs a mask. */
-CB_AVX2_INLINE void dx_tile(int n, int in, int out, const float *w, const float *dy, float *dx,
-                            int r, int i, int full)
-{
-    const float *d0 = dy + (size_t)r * out;
-    const float *d1 = dy + (size_t)cb_avx2_min_int(r + 1, n - 1) * out;
-    const float *wrow[4];
-    __m256 acc0[4], acc1[4];
+    __m256 r[8], t[8];
+    const __m256i cols = cb_avx2_tail_mask(nk);
     CB_AVX2_UNROLL
-    for (int q = 0; q < 4; q++) {
-        wrow[q] = w + (size_t)cb_avx2_min_int(i + q, in - 1) * out;
-        acc0[q] = acc1[q] = _mm256_setzero_ps();
-    }
-    for (int o = 0; o < out; o += 8) {
-        CB_MCA_BEGIN("dense_bwd_data_avx2");
-        const __m256i mask = cb_avx2_tail_mask(out - o);
-        const __m256 dv0 = load_cols(d0 + o, mask, full), dv1 = load_cols(d1 + o, mask, full);
+    for (int l = 0; l < 4; l++)
         CB_AVX2_UNROLL
-        for (int q = 0; q < 4; q++) {
-            const __m256 wv = load_cols(wrow[q] + o, mask, full);
-            acc0[q] = _mm256_fmadd_ps(dv0, wv, acc0[q]);
-            acc1[q] = _mm256_fmadd_ps(dv1, wv, acc1[q]);
+        for (int h = 0; h < 2; h++) {
+            const float *lo = src + l * ss + 4 * h, *hi = src + (l + 4) * ss + 4 * h;
+            __m128 a, b;
+            if (FULL) {
+                a = _mm_loadu_ps(lo);
+                b = _mm_loadu_ps(hi);
+            } else {
+                const __m128i m = h ? _mm256_extracti128_si256(cols, 1)
+                                    : _mm256_castsi256_si128(cols);
+                a = l < nr ? _mm_maskload_ps(lo, m) : _mm_setzero_ps();
+                b = l + 4 < nr ? _mm_maskload_ps(hi, m) : _mm_setzero_ps();
+            }
+            r[l + 4 * h] = _mm256_insertf128_ps(_mm256_castps128_ps256(a), b, 1);
         }
-        CB_MCA_END();
+    CB_AVX2_UNROLL
+    for (int h = 0; h < 8; h += 4) {
+        t[h] = _mm256_unpacklo_ps(r[h], r[h + 1]);
+        t[h + 1] = _mm256_unpackhi_ps(r[h], r[h + 1]);
+        t[h + 2] = _mm256_unpacklo_ps(r[h + 2], r[h + 3]);
+        t[h + 3] = _mm256_unpackhi_ps(r[h + 2], r[h + 3]);
+        _mm256_store_ps(dst + (h + 0) * ds, _mm256_shuffle_ps(t[h], t[h + 2], 0x44));
+        _mm256_store_ps(dst + (h + 1) * ds, _mm256_shuffle_ps(t[h], t[h + 2], 0xee));
+        _mm256_store_ps(dst + (h + 2) * ds, _mm256_shuffle_ps(t[h + 1], t[h + 3], 0x44));
+        _mm256_store_ps(dst + (h + 3) * ds, _mm256_shuffle_ps(t[h + 1], t[h + 3], 0xee));
     }
-    store4(dx + (size_t)r * in + i, reduce4(acc0[0], acc0[1], acc0[2], acc0[3]), in - i);
-    if (r + 1 < n)
-        store4(dx + (size_t)(r + 1) * in + i, reduce4(acc1[0], acc1[1], acc1[2], acc1[3]), in - i);
 }
 
-/* i outer: the 4 rows of w stay in L1 while dy (small) is swept. */
-CB_AVX2_INLINE void dx_all(int n, int in, int out, const float *w, const float *dy, float *dx,
-                           int full)
+/* dst[k][l] = src[l][k] for l < min(nr, 8), k < nk (the rest of dst's 8 lanes set to 0, nk
+ * rounded up to a multiple of 8), rows `ss` / `ds` floats apart: a strip of 8 rows of w. */
+CB_AVX2_INLINE void transpose_rows(const float *src, ptrdiff_t ss, int nr, int nk, float *dst,
+                                   ptrdiff_t ds)
 {
-    for (int i = 0; i < in; i += 4)
-        for (int r = 0; r < n; r += 2)
-            dx_tile(n, in, out, w, dy, dx, r, i, full);
+    int k = 0;
+    if (nr >= 8)
+        for (; k + 8 <= nk; k += 8)
+            transpose8x8(src + k, ss, 1, 8, 8, dst + k * ds, ds);
+    for (; k < nk; k += 8)
+        transpose8x8(src + k, ss, 0, nr, nk - k, dst + k * ds, ds);
 }
 
-/* dw = x^T dy (the tile) and db = column sums of dy (scalar's order) unless dw is NULL; dx = dy w^T
- * unless NULL. */
+/* dx = dy w^T, TILE_LANES columns of dx at a time, k (= output index) in tiles of TILE_K. */
+static void dense_bwd_data(int n, int in, int out, const float *w, const float *dy, float *dx)
+{
+    _Alignas(32) float wt[TILE_K * TILE_LANES]; /* wt[k][l] = w[i0 + l][k0 + k] */
+    for (int i0 = 0; i0 < in; i0 += TILE_LANES) {
+        const int lanes = cb_avx2_min_int(TILE_LANES, in - i0);
+        for (int k0 = 0; k0 < out; k0 += TILE_K) {
+            const int kc = cb_avx2_min_int(TILE_K, out - k0);
+            for (int l8 = 0; l8 < lanes; l8 += 8)
+                transpose_rows(w + (size_t)(i0 + l8) * out + k0, out, lanes - l8, kc,
+                               wt + l8, TILE_LANES);
+            const gemm g = {.rows = n, .lanes = lanes, .k = kc,
+                            .a = dy + k0, .a_rs = out, .a_ks = 1,
+                            .b = wt, .b_ks = TILE_LANES,
+                            .c = dx + i0, .c_rs = in,
+                            .init = k0 ? dx + i0 : NULL, .init_rs = in, .relu = 0};
+            gemm_run(&g);
+        }
+    }
+}
+
+/* dw = x^T dy and db = column sums of dy (scalar's order) unless dw is NULL; dx = dy w^T unless
+ * dx is NULL. */
 void cb_dense_bwd_avx2(int n, int in, int out, const float *x, const float *w, const float *dy,
                        float *dx, float *dw, float *db)
 {
     if (dw) {
-        /* dw [In x Out] = x^T dy: A[i][r] = x[r * in + i]. */
-        const gemm_args g = {in, n, out, x, 1, (size_t)in, dy, NULL, dw, 0};
-        gemm(&g);
+        const gemm g = {.rows = in, .lanes = out, .k = n,
+                        .a = x, .a_rs = 1, .a_ks = in,
+                        .b = dy, .b_ks = out,
+                        .c = dw, .c_rs = out,
+                        .init = NULL, .init_rs = 0, .relu = 0};
+        gemm_run(&g);
         for (int o = 0; o < out; o += 8) {
             __m256 s = _mm256_setzero_ps();
             for (int r = 0; r < n; r++)
                 s = _mm256_add_ps(s, cb_avx2_loadn(dy + (size_t)r * out + o, out - o));
-            cb_avx2_storen(db + o, s, out - o);
+            store_lanes(db + o, s, out - o);
         }
     }
-    if (dx && out % 8 == 0)
-        dx_all(n, in, out, w, dy, dx, 1);
-    else if (dx)
-        dx_all(n, in, out, w, dy, dx, 0);
+    if (dx)
+        dense_bwd_data(n, in, out, w, dy, dx);
 }
