@@ -21,6 +21,7 @@
 
 #include "cb_kernel_impl.h"
 #include "cb_mca.h"
+#include "transpose_avx2.h"
 #include "vmath_avx2.h"
 
 #define LANES 8        /* channels per vector */
@@ -109,27 +110,30 @@ CB_AVX2_INLINE void engine_rows(const conv_pass *cp, int KC, int IPX)
 }
 
 /* wp[t][k][l] for tap t, input channel k0 + k, output lane c0 + l (0 past the last channel).
- * Forward: w[t][k][l]. Transposed (backward-data): w[8 - t][l][k], with the w dimensions named
- * from the forward convolution's point of view (ci = CI lanes, co = CO input channels). */
+ * Forward: w[t][k][l], one (masked) vector copy per (t, k). Transposed (backward-data):
+ * w[8 - t][l][k], with the w dimensions named from the forward convolution's point of view (ci = CI
+ * lanes, co = CO input channels): per tap an 8 x 8 transpose of w's [lanes][kc] block, whose rows
+ * past kc (rounded up to 8) spill into the next tap's block before it is written, or into the unused
+ * rest of wp after the last tap (kc <= KC_MAX and KC_MAX a multiple of 8). */
 static void pack_weights(float *wp, const float *w, int CI, int CO, int transposed, int c0,
                          int lanes, int k0, int kc)
 {
-    for (int t = 0; t < 9; t++)
-        for (int k = 0; k < kc; k++)
-            for (int l = 0; l < LANES; l++) {
-                float v = 0.0f;
-                if (l < lanes)
-                    v = transposed ? w[((size_t)(8 - t) * CI + c0 + l) * CO + k0 + k]
-                                   : w[((size_t)t * CI + k0 + k) * CO + c0 + l];
-                wp[((size_t)t * kc + k) * LANES + l] = v;
-            }
+    for (int t = 0; t < 9; t++) {
+        float *dst = wp + (size_t)t * kc * LANES;
+        if (transposed)
+            transpose_rows(w + ((size_t)(8 - t) * CI + c0) * CO + k0, CO, lanes, kc, dst, LANES);
+        else
+            for (int k = 0; k < kc; k++)
+                _mm256_store_ps(dst + (size_t)k * LANES,
+                                cb_avx2_loadn(w + ((size_t)t * CI + k0 + k) * CO + c0, lanes));
+    }
 }
 
 /* out [N,H,W,out_ch] = conv(in [N,H,W,in_ch]) with w as described at pack_weights. */
 static void conv_engine(const cb_conv_shape *s, const float *in, int in_ch, const float *w,
                         int transposed, const float *bias, float *out, int out_ch, int relu)
 {
-    float wp[9 * KC_MAX * LANES];
+    _Alignas(32) float wp[9 * KC_MAX * LANES];
     for (int c0 = 0; c0 < out_ch; c0 += LANES) {
         const int lanes = cb_avx2_min_int(LANES, out_ch - c0);
         const __m256 init = bias ? cb_avx2_loadn(bias + c0, lanes) : _mm256_setzero_ps();
