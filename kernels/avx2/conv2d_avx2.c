@@ -21,7 +21,7 @@
 
 #include "cb_kernel_impl.h"
 #include "cb_mca.h"
-#include "transpose_avx2.h"
+#include "cb_transpose8x8.h"
 #include "vmath_avx2.h"
 
 #define LANES 8        /* channels per vector */
@@ -112,16 +112,16 @@ CB_AVX2_INLINE void engine_rows(const conv_pass *cp, int KC, int IPX)
 /* wp[t][k][l] for tap t, input channel k0 + k, output lane c0 + l (0 past the last channel).
  * Forward: w[t][k][l], one (masked) vector copy per (t, k). Transposed (backward-data):
  * w[8 - t][l][k], with the w dimensions named from the forward convolution's point of view (ci = CI
- * lanes, co = CO input channels): per tap an 8 x 8 transpose of w's [lanes][kc] block, whose rows
- * past kc (rounded up to 8) spill into the next tap's block before it is written, or into the unused
- * rest of wp after the last tap (kc <= KC_MAX and KC_MAX a multiple of 8). */
+ * lanes, co = CO input channels): per tap an 8 x 8 transpose of w's [lanes][kc] block, whose
+ * rows past kc (rounded up to 8) spill into the next tap's block before it is written, or into
+ * the unused rest of wp after the last tap (kc <= KC_MAX and KC_MAX a multiple of 8). */
 static void pack_weights(float *wp, const float *w, int CI, int CO, int transposed, int c0,
                          int lanes, int k0, int kc)
 {
     for (int t = 0; t < 9; t++) {
         float *dst = wp + (size_t)t * kc * LANES;
         if (transposed)
-            transpose_rows(w + ((size_t)(8 - t) * CI + c0) * CO + k0, CO, lanes, kc, dst, LANES);
+            cb_transpose_rows(w + ((size_t)(8 - t) * CI + c0) * CO + k0, CO, lanes, kc, dst, LANES);
         else
             for (int k = 0; k < kc; k++)
                 _mm256_store_ps(dst + (size_t)k * LANES,

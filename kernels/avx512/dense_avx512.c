@@ -2,12 +2,8 @@
  * dense_avx512.c - fully connected layer, AVX-512.
  * x [N,In], w [In,Out], b [Out], y/dy [N,Out]; dx [N,In], dw [In,Out], db [Out].
  *
- * Strategy: all three products are one register-blocked micro-kernel,
- *   C[a][o] = init[a][o] + sum_k A(a, k) * B[k][o],
- * with A read by broadcasts at any strides and B read in rows of 16 lanes (masked at the end):
- *   forward  y  = b + x w       A = x,    B = w,     k = input index
- *   weights  dw = x^T dy        A = x^T,  B = dy,    k = row (batch) index
- *   data     dx = dy w^T        A = dy,   B = w^T,   k = output index
+ * The three products are one gemm (cb_dense_gemm.h: the layouts, the entry points, dx over w^T
+ * tiles); this file has its register blocks.
  * A block is 8 rows x 32 lanes (16 accumulators) when the row is wider than 16 lanes, else
  * 16 rows x 16 lanes; each step of k loads the B row once, broadcasts one A value per row and does
  * one FMA per accumulator (Out = 32 and 10 in the reference network). Leftover rows go through
@@ -16,29 +12,14 @@
  * than 4 passes of a 1-row block. The block's addressing is specialised on which of A's strides is 1, so that the k
  * loop is its loads and FMAs, a pointer increment or two and the latch (no multiply, no pointer
  * reloaded); each block shape is a function of its own so that its loop's pointers stay in
- * registers. w^T is not stored anywhere, so dx transposes w, a tile of 64 x 32 at a time in 8 x 8
- * register transposes (the first round done by the loads), into a stack buffer and accumulates
- * into dx over tiles of k. Each output is summed in scalar's order (one FMA per term, k in order).
+ * registers. Each output is summed in scalar's order (one FMA per term, k in order).
  */
+#include "cb_dense_gemm.h"
 #include "cb_kernel_impl.h"
 #include "cb_mca.h"
 #include "vmath_avx512.h"
 
-enum { TILE_K = 64, TILE_LANES = 32 }; /* the w^T tile of dx: k x lanes */
-enum { MAX_ROWS = 16, MAX_VECS = 2 };  /* the largest register block, rows x vectors of 16 lanes */
-
-typedef struct gemm {
-    int rows, lanes, k;       /* C is rows x lanes; k terms per output */
-    const float *a;           /* A(r, k) = a[r * a_rs + k * a_ks] */
-    ptrdiff_t a_rs, a_ks;
-    const float *b;           /* B row k at b + k * b_ks */
-    ptrdiff_t b_ks;
-    float *c;                 /* C row r at c + r * c_rs */
-    ptrdiff_t c_rs;
-    const float *init;        /* NULL (zero) or init row r at init + r * init_rs */
-    ptrdiff_t init_rs;
-    int relu;
-} gemm;
+enum { MAX_ROWS = 16, MAX_VECS = 2 }; /* the largest register block, rows x vectors of 16 lanes */
 
 /* acc[r][v] += a * b[v] for v < OC: one term of one row. */
 /* One llvm-mca region per block shape (bench/mca): 2 vectors of lanes or 1. */
@@ -74,7 +55,7 @@ CB_AVX512_INLINE void gemm_row_step(__m512 acc[MAX_VECS], const int OC, const fl
  *   A_K1  the rows' base pointers stay fixed and k is the index register (rows 8..15 are rows
  *         0..7 plus 8 * a_rs: a second index), so a step advances k and the B pointer only;
  *   else  one pointer to A's column k, the rows at displacements 0, 4, ..., advanced by a_ks. */
-CB_AVX512_INLINE void gemm_block(const gemm *g, const int IB, const int OC, const int A_K1, int r0,
+CB_AVX512_INLINE void gemm_block(const cb_gemm *g, const int IB, const int OC, const int A_K1, int r0,
                                  int l0)
 {
     /* Fixed-size arrays (not VLAs), so that the compiler keeps the used part in registers. */
@@ -140,7 +121,7 @@ CB_AVX512_INLINE void gemm_block(const gemm *g, const int IB, const int OC, cons
  * keeps that loop's pointers in registers (inlined into one function with the others, the small
  * blocks' loops got row pointers parked in xmm registers and on the stack). */
 #define GEMM_BLOCK_FN(IB, OC, A_K1)                                                                \
-    static __attribute__((noinline)) void gemm_block_##IB##_##OC##_##A_K1(const gemm *g, int r0, \
+    static __attribute__((noinline)) void gemm_block_##IB##_##OC##_##A_K1(const cb_gemm *g, int r0, \
                                                                         int l0)                  \
     {                                                                                             \
         gemm_block(g, IB, OC, A_K1, r0, l0);                                                      \
@@ -158,12 +139,12 @@ CB_AVX512_INLINE void gemm_block(const gemm *g, const int IB, const int OC, cons
 GEMM_BLOCK_FNS(0)
 GEMM_BLOCK_FNS(1)
 
-typedef void gemm_block_fn(const gemm *g, int r0, int l0);
+typedef void gemm_block_fn(const cb_gemm *g, int r0, int l0);
 
 /* Column blocks of 16 * OC lanes; in each, row blocks of IB rows, then the leftover rows in
  * blocks of IB/2, IB/4, ..., 1: the step's dense1 weight gradient runs on 4 rows. blk[j] is the
  * block of IB >> j rows. */
-static void gemm_blocked(const gemm *g, const int IB, const int OC, gemm_block_fn *const blk[])
+static void gemm_blocked(const cb_gemm *g, const int IB, const int OC, gemm_block_fn *const blk[])
 {
     for (int l0 = 0; l0 < g->lanes; l0 += 16 * OC) {
         int r0 = 0;
@@ -177,7 +158,7 @@ static void gemm_blocked(const gemm *g, const int IB, const int OC, gemm_block_f
     }
 }
 
-static void gemm_run(const gemm *g)
+static void gemm_run(const cb_gemm *g)
 {
     static gemm_block_fn *const wide[2][4] = {
         {gemm_block_8_2_0, gemm_block_4_2_0, gemm_block_2_2_0, gemm_block_1_2_0},
@@ -194,111 +175,16 @@ static void gemm_run(const gemm *g)
         gemm_blocked(g, 16, 1, narrow[k1]);
 }
 
-void cb_dense_fwd_avx512(int n, int in, int out, const float *x, const float *w, const float *b,
-                         float *y, int relu)
+/* db[o] = sum_r dy[r][o] for the n rows of dy [n][out], r in order. */
+static void column_sums(int n, int out, const float *dy, float *db)
 {
-    const gemm g = {.rows = n, .lanes = out, .k = in,
-                    .a = x, .a_rs = in, .a_ks = 1,
-                    .b = w, .b_ks = out,
-                    .c = y, .c_rs = out,
-                    .init = b, .init_rs = 0, .relu = relu};
-    gemm_run(&g);
-}
-
-/* dst[k][l] = src[l][k] for k, l < 8, rows `ss` / `ds` floats apart. Of src, only rows l < nr
- * and elements k < nk are read (the others read as 0); FULL (a constant) says nr = nk = 8, so
- * that the loads need no masks. The first round of the transpose is done by the loads: vector
- * l < 4 holds elements 0..3 of rows l and l + 4 in its two halves, vector l + 4 elements 4..7 of
- * the same rows (an xmm load and an insert, which ports 0, 1 and 5 take, where the cross-lane
- * shuffle it replaces takes port 5 only); then a 4 x 4 transpose within each half, two rounds of
- * 8 shuffles. */
-CB_AVX512_INLINE void transpose8x8(const float *src, ptrdiff_t ss, const int FULL, int nr, int nk,
-                                   float *dst, ptrdiff_t ds)
-{
-    __m256 r[8], t[8];
-    const __mmask8 cols = cb_avx512_mask8(nk);
-    CB_AVX512_UNROLL
-    for (int l = 0; l < 4; l++)
-        CB_AVX512_UNROLL
-        for (int h = 0; h < 2; h++) {
-            const float *lo = src + l * ss + 4 * h, *hi = src + (l + 4) * ss + 4 * h;
-            __m128 a, b;
-            if (FULL) {
-                a = _mm_loadu_ps(lo);
-                b = _mm_loadu_ps(hi);
-            } else {
-                const __mmask8 m = (__mmask8)(cols >> 4 * h);
-                a = _mm_maskz_loadu_ps(l < nr ? m : 0, lo);
-                b = _mm_maskz_loadu_ps(l + 4 < nr ? m : 0, hi);
-            }
-            r[l + 4 * h] = _mm256_insertf128_ps(_mm256_castps128_ps256(a), b, 1);
-        }
-    CB_AVX512_UNROLL
-    for (int h = 0; h < 8; h += 4) {
-        t[h] = _mm256_unpacklo_ps(r[h], r[h + 1]);
-        t[h + 1] = _mm256_unpackhi_ps(r[h], r[h + 1]);
-        t[h + 2] = _mm256_unpacklo_ps(r[h + 2], r[h + 3]);
-        t[h + 3] = _mm256_unpackhi_ps(r[h + 2], r[h + 3]);
-        _mm256_store_ps(dst + (h + 0) * ds, _mm256_shuffle_ps(t[h], t[h + 2], 0x44));
-        _mm256_store_ps(dst + (h + 1) * ds, _mm256_shuffle_ps(t[h], t[h + 2], 0xee));
-        _mm256_store_ps(dst + (h + 2) * ds, _mm256_shuffle_ps(t[h + 1], t[h + 3], 0x44));
-        _mm256_store_ps(dst + (h + 3) * ds, _mm256_shuffle_ps(t[h + 1], t[h + 3], 0xee));
+    for (int o = 0; o < out; o += 16) {
+        const __mmask16 k = cb_avx512_mask16(out - o);
+        __m512 sum = _mm512_setzero_ps();
+        for (int r = 0; r < n; r++)
+            sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(k, dy + (size_t)r * out + o));
+        _mm512_mask_storeu_ps(db + o, k, sum);
     }
 }
 
-/* dst[k][l] = src[l][k] for l < min(nr, 8), k < nk (the rest of dst's 8 lanes set to 0, nk
- * rounded up to a multiple of 8), rows `ss` / `ds` floats apart: a strip of 8 rows of w, 8 x 8 at
- * a time along the rows, so that the strip's row pointers are set up once. */
-CB_AVX512_INLINE void transpose_rows(const float *src, ptrdiff_t ss, int nr, int nk, float *dst,
-                                     ptrdiff_t ds)
-{
-    int k = 0;
-    if (nr >= 8)
-        for (; k + 8 <= nk; k += 8)
-            transpose8x8(src + k, ss, 1, 8, 8, dst + k * ds, ds);
-    for (; k < nk; k += 8)
-        transpose8x8(src + k, ss, 0, nr, nk - k, dst + k * ds, ds);
-}
-
-/* dx = dy w^T, TILE_LANES columns of dx at a time, k (= output index) in tiles of TILE_K. */
-static void dense_bwd_data(int n, int in, int out, const float *w, const float *dy, float *dx)
-{
-    _Alignas(64) float wt[TILE_K * TILE_LANES]; /* wt[k][l] = w[i0 + l][k0 + k] */
-    for (int i0 = 0; i0 < in; i0 += TILE_LANES) {
-        const int lanes = in - i0 < TILE_LANES ? in - i0 : TILE_LANES;
-        for (int k0 = 0; k0 < out; k0 += TILE_K) {
-            const int kc = out - k0 < TILE_K ? out - k0 : TILE_K;
-            for (int l8 = 0; l8 < lanes; l8 += 8)
-                transpose_rows(w + (size_t)(i0 + l8) * out + k0, out, lanes - l8, kc,
-                               wt + l8, TILE_LANES);
-            const gemm g = {.rows = n, .lanes = lanes, .k = kc,
-                            .a = dy + k0, .a_rs = out, .a_ks = 1,
-                            .b = wt, .b_ks = TILE_LANES,
-                            .c = dx + i0, .c_rs = in,
-                            .init = k0 ? dx + i0 : NULL, .init_rs = in, .relu = 0};
-            gemm_run(&g);
-        }
-    }
-}
-
-void cb_dense_bwd_avx512(int n, int in, int out, const float *x, const float *w, const float *dy,
-                         float *dx, float *dw, float *db)
-{
-    if (dw) {
-        const gemm g = {.rows = in, .lanes = out, .k = n,
-                        .a = x, .a_rs = 1, .a_ks = in,
-                        .b = dy, .b_ks = out,
-                        .c = dw, .c_rs = out,
-                        .init = NULL, .init_rs = 0, .relu = 0};
-        gemm_run(&g);
-        for (int o = 0; o < out; o += 16) {
-            const __mmask16 k = cb_avx512_mask16(out - o);
-            __m512 sum = _mm512_setzero_ps();
-            for (int r = 0; r < n; r++)
-                sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(k, dy + (size_t)r * out + o));
-            _mm512_mask_storeu_ps(db + o, k, sum);
-        }
-    }
-    if (dx)
-        dense_bwd_data(n, in, out, w, dy, dx);
-}
+CB_DENSE_ENTRY_POINTS(avx512)
